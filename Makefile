@@ -1,0 +1,43 @@
+# Pinnace's front door: thin targets over the `pinnace` CLI (build/pinnace_build).
+#   make demo   build whatever is missing, then serve the demos on http://127.0.0.1:8000/
+#   make test   build whatever is missing, then run every test
+# Builds are cached outside the repo in $${PINNACE_CACHE:-~/.cache/pinnace}, keyed by content.
+
+PYTHON ?= python3
+VENV := .venv
+PINNACE := $(VENV)/bin/pinnace
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup toolchain dist demo test test-fast bench lint clean
+
+# Debian packages (build/setup-host.sh, idempotent) and the Python environment.
+setup: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml build/setup-host.sh
+	bash build/setup-host.sh
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+toolchain: setup
+	$(PINNACE) toolchain install
+
+dist: toolchain
+	$(PINNACE) build dist
+
+demo: dist
+	$(PINNACE) serve . --port $(PORT)
+
+test: dist
+	bash tests/run.sh $(PYTEST_ARGS)
+
+bench: dist
+	$(VENV)/bin/python bench/run.py
+
+lint: setup
+	$(VENV)/bin/ruff check build host tests bench
+	$(VENV)/bin/mypy build/pinnace_build host/pinnace_host
+	cd loader-js && npx tsc --noEmit -p .
+
+clean:
+	rm -rf dist

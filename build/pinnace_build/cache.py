@@ -1,0 +1,88 @@
+"""Content-keyed build steps.
+
+Every expensive step (unpack the toolchain, build binaryen, build CPython, ...) produces a
+directory ``<cache>/<name>-<key>`` where ``key`` hashes everything that determines its output:
+pinned versions, source hashes, flags, and the keys of the steps it consumes.  A directory
+counts as built only once its ``.complete`` marker exists; an interrupted build is wiped and
+redone.  Steps build in place (not in a temporary directory) because toolchains embed their
+absolute paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .paths import cache_root
+
+MARKER = ".complete"
+
+
+def content_key(inputs: Any) -> str:
+    """A short stable hash of JSON-able inputs."""
+    blob = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree_digest(root: Path, pattern: str = "**/*") -> str:
+    """Hash of the relative names and contents of the files under ``root``."""
+    h = hashlib.sha256()
+    for p in sorted(root.glob(pattern)):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode() + b"\0")
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class Step:
+    """One cached build step."""
+
+    name: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return content_key({"step": self.name, **self.inputs})
+
+    @property
+    def path(self) -> Path:
+        return cache_root() / f"{self.name}-{self.key}"
+
+    def is_built(self) -> bool:
+        return (self.path / MARKER).exists()
+
+    def ensure(self, build: Callable[[Path], None]) -> Path:
+        """Return the step's directory, building it with ``build(path)`` if needed."""
+        out = self.path
+        if self.is_built():
+            return out
+        if out.exists():
+            log(f"{self.name}: removing incomplete {out}")
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        log(f"{self.name}: building into {out}")
+        start = time.monotonic()
+        build(out)
+        (out / MARKER).write_text(json.dumps(self.inputs, sort_keys=True, indent=1, default=str))
+        log(f"{self.name}: done in {time.monotonic() - start:.0f}s")
+        return out
+
+
+def log(msg: str) -> None:
+    print(f"[pinnace] {msg}", file=sys.stderr, flush=True)

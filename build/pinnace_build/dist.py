@@ -1,0 +1,79 @@
+"""Assembling dist/: the main module, the packed stdlib and the JS loader.
+
+``dist/`` after ``pinnace build dist``::
+
+    pinnace.asm.wasm     CPython + runtime, an Emscripten dynamic-linking main module
+    pinnace.asm.mjs      its JS glue, an ES module (browser main thread, workers, Node)
+    python313.zip        the standard library as bytecode, plus the runtime package `pinnace`
+    pinnace.mjs          the loader as an ES module: export loadPinnace
+    pinnace.js           the loader as a classic script: global loadPinnace
+    pinnace-python.mjs   `pinnace python`: the interpreter as a command-line program under node
+    *.gz, *.br           precompressed copies served by `pinnace serve`
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import brotli
+
+from . import cpython, link, stdlib, toolchain
+from .cache import Step, log, tree_digest
+from .paths import DIST, LOADER, RUNTIME
+
+COMPRESSIBLE = ("pinnace.asm.wasm", "pinnace.asm.mjs", "python313.zip", "pinnace.mjs",
+                "pinnace.js")  # fmt: skip
+
+
+def stdlib_step(cp: cpython.WasmBuild) -> Step:
+    return Step(
+        "stdlib",
+        {
+            "cpython": cp.builddir.name,
+            "runtime_py": tree_digest(RUNTIME / "pinnace"),
+            "packer": tree_digest(Path(__file__).parent, "stdlib.py"),
+        },
+    )
+
+
+def build_loader(dest: Path) -> None:
+    """Bundle the TypeScript loader into ``dest`` (npm ci on first use)."""
+    if not (LOADER / "node_modules" / ".package-lock.json").exists():
+        log("loader: npm ci")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=LOADER,
+                       check=True)  # fmt: skip
+    subprocess.run(["node", "build.mjs"], cwd=LOADER, check=True,
+                   env={**os.environ, "PINNACE_DIST": str(dest)})  # fmt: skip
+
+
+def precompress(dest: Path) -> None:
+    """Write .gz and .br beside each large file, unless they are already newer than it."""
+    for name in COMPRESSIBLE:
+        src = dest / name
+        gz, br = dest / f"{name}.gz", dest / f"{name}.br"
+        mtime = src.stat().st_mtime
+        if all(p.exists() and p.stat().st_mtime >= mtime for p in (gz, br)):
+            continue
+        data = src.read_bytes()
+        gz.write_bytes(gzip.compress(data, 9, mtime=0))
+        br.write_bytes(brotli.compress(data, quality=11))
+
+
+def build(dest: Path = DIST) -> Path:
+    tc = toolchain.require()
+    cp = cpython.build(tc)
+    main_module = link.build(tc, cp)
+    packed = stdlib_step(cp).ensure(
+        lambda out: stdlib.pack(cpython.build_python(), cp.srcdir, cp.sysconfigdata, out)
+    )
+    dest.mkdir(parents=True, exist_ok=True)
+    link.copy_to(main_module, dest)
+    shutil.copy2(packed / stdlib.ZIP_NAME, dest / stdlib.ZIP_NAME)
+    build_loader(dest)
+    precompress(dest)
+    log(f"dist ready: {dest}")
+    return dest

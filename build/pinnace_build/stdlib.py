@@ -1,0 +1,81 @@
+"""Packing the standard library for fast loading.
+
+The stdlib ships as one zip, ``python313.zip``, which CPython finds on ``sys.path`` by itself
+(``<prefix>/lib/python313.zip``).  It holds *bytecode only* (``.pyc``, compiled by the native
+build python of the same version, unchecked-hash so no source stat is needed), plus the
+platform's ``_sysconfigdata`` and the runtime package ``pinnace``.  Why bytecode and not
+sources: see docs/build.md (measured: smaller download after compression and no compile at
+import time).  Left out: the test suites, idlelib, tkinter, turtledemo, ensurepip and other
+modules that cannot work in the browser sandbox.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import Path
+
+from .paths import RUNTIME
+
+# Top-level stdlib entries left out of the core archive.
+EXCLUDED_TOP = {
+    "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "turtle.py",
+    "venv", "lib2to3", "pydoc_data", "__phello__", "site-packages",
+}  # fmt: skip
+# Directory names that hold tests inside stdlib packages.
+EXCLUDED_DIRS = {"tests", "idle_test", "__pycache__"}
+ZIP_NAME = "python313.zip"
+
+# Compiles every .py under the given roots into a zip of .pyc, run by the *native* build python.
+_COMPILER = r"""
+import importlib.util, marshal, sys, zipfile
+from pathlib import Path
+out, *args = sys.argv[1:]
+MAGIC = importlib.util.MAGIC_NUMBER
+FLAGS = (0b01).to_bytes(4, "little")  # hash-based pyc, unchecked: never compares to a source
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    for root, listing in zip(args[::2], args[1::2]):
+        for rel in Path(listing).read_text().split("\n"):
+            if not rel:
+                continue
+            source = Path(root, rel).read_bytes()
+            code = compile(source, f"/lib/python313.zip/{rel}", "exec", dont_inherit=True)
+            h = importlib.util.source_hash(source)
+            info = zipfile.ZipInfo(rel + "c", (2000, 1, 1, 0, 0, 0))  # reproducible
+            zf.writestr(info, MAGIC + FLAGS + h + marshal.dumps(code), zipfile.ZIP_DEFLATED)
+"""
+
+
+def _stdlib_files(lib: Path) -> list[str]:
+    files = []
+    for p in sorted(lib.rglob("*.py")):
+        rel = p.relative_to(lib)
+        if rel.parts[0] in EXCLUDED_TOP or EXCLUDED_DIRS.intersection(rel.parts[:-1]):
+            continue
+        files.append(str(rel))
+    return files
+
+
+def pack(build_python: Path, srcdir: Path, sysconfigdata: Path, out: Path) -> Path:
+    """Write ``out/python313.zip`` and return its path."""
+    lib = srcdir / "Lib"
+    args: list[str] = []
+    for name, root, files in (
+        ("stdlib", lib, _stdlib_files(lib)),
+        ("sysconfig", sysconfigdata.parent, [sysconfigdata.name]),
+        ("runtime", RUNTIME, [str(p.relative_to(RUNTIME)) for p in
+                              sorted((RUNTIME / "pinnace").rglob("*.py"))]),
+    ):  # fmt: skip
+        listing = out / f".{name}.files"
+        listing.write_text("\n".join(files))
+        args += [str(root), str(listing)]
+    target = out / ZIP_NAME
+    subprocess.run([str(build_python), "-I", "-c", _COMPILER, str(target), *args], check=True)
+    for listing in out.glob(".*.files"):
+        listing.unlink()
+    return target
+
+
+def read_names(zip_path: Path) -> list[str]:
+    with zipfile.ZipFile(zip_path) as zf:
+        return zf.namelist()

@@ -1,0 +1,30 @@
+// Errors the loader raises.
+
+/** A Python exception seen from JS. `message` is the Python traceback (the user's frames). */
+export class PythonError extends Error {
+  /** The Python exception's type name, e.g. "ZeroDivisionError". */
+  readonly type: string;
+
+  constructor(type: string, traceback: string) {
+    super(traceback);
+    this.type = type;
+  }
+
+  override get name(): string {
+    return "PythonError";
+  }
+}
+
+/** A file of the distribution could not be loaded from indexURL. */
+export class LoadError extends Error {
+  readonly url: string;
+
+  constructor(url: string, reason: string, indexURL: string) {
+    super(`Pinnace could not load ${url}: ${reason} (indexURL is ${indexURL}; is it the directory holding pinnace.asm.wasm?)`);
+    this.url = url;
+  }
+
+  override get name(): string {
+    return "LoadError";
+  }
+}

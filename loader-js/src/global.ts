@@ -1,0 +1,6 @@
+// Pinnace's JS loader as a classic script: <script src=".../pinnace.js"> defines the globals
+// loadPinnace, PythonError and LoadError.
+import { loadPinnace } from "./pinnace.js";
+import { LoadError, PythonError } from "./errors.js";
+
+Object.assign(globalThis, { loadPinnace, PythonError, LoadError });

@@ -1,0 +1,5 @@
+// Pinnace's JS loader, as an ES module: import { loadPinnace } from ".../pinnace.mjs".
+export { loadPinnace, Pinnace, VERSION as version } from "./pinnace.js";
+export type { LoadOptions, RunOptions } from "./pinnace.js";
+export { PythonError, LoadError } from "./errors.js";
+export type { OutputOption, InputOption } from "./streams.js";

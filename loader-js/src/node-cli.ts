@@ -1,0 +1,82 @@
+// `pinnace python`: the wasm CPython as a command-line Python under node.
+//
+//   node pinnace-python.mjs [python options] [-c cmd | -m mod | file | -] [args]
+//
+// The host's file system is visible at the same paths (NODEFS mounts of every top-level
+// directory but /dev, /proc, /sys and /lib, which holds the wasm stdlib), the working directory
+// is the host's, and stdin/stdout/stderr are the process's own, byte for byte.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadPinnace } from "./pinnace.js";
+import type { EmModule } from "./module.js";
+
+const HIDDEN = new Set(["dev", "proc", "sys", "lib"]);
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e: any) {
+      if (e?.code !== "EAGAIN") throw e;
+    }
+  }
+}
+
+function readStdin(): Uint8Array | null {
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    try {
+      const n = fs.readSync(0, buf, 0, buf.length, null);
+      return n === 0 ? null : new Uint8Array(buf.subarray(0, n));
+    } catch (e: any) {
+      if (e?.code === "EAGAIN") continue;
+      if (e?.code === "EOF") return null;
+      throw e;
+    }
+  }
+}
+
+function mountHost(mod: EmModule): void {
+  const { FS } = mod;
+  const NODEFS = FS.filesystems.NODEFS;
+  for (const entry of fs.readdirSync("/", { withFileTypes: true })) {
+    if (!entry.isDirectory() || HIDDEN.has(entry.name)) continue;
+    const mountpoint = "/" + entry.name;
+    if (!FS.analyzePath(mountpoint).exists) FS.mkdir(mountpoint);
+    FS.mount(NODEFS, { root: mountpoint }, mountpoint);
+  }
+  FS.chdir(process.cwd());
+}
+
+async function main(): Promise<number> {
+  const indexURL = path.dirname(fileURLToPath(import.meta.url));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const py = await loadPinnace({
+    indexURL,
+    env,
+    stdout: { write: (b) => writeAll(1, b) },
+    stderr: { write: (b) => writeAll(2, b) },
+    stdin: readStdin,
+    _noInit: true,
+  });
+  mountHost(py._module);
+  try {
+    return py._module.callMain(process.argv.slice(2));
+  } catch (e: any) {
+    if (e && typeof e.status === "number" && e.name === "ExitStatus") return e.status;
+    throw e;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(e instanceof Error ? `pinnace python: ${e.message}` : e);
+    process.exitCode = 1;
+  },
+);

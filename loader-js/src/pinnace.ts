@@ -1,0 +1,172 @@
+// loadPinnace(): fetch and start the interpreter, and the object it returns.
+import { detectHost, type Host } from "./environment.js";
+import { fetchBytes, instantiateWasm, resolveIndexURL } from "./files.js";
+import { LoadError } from "./errors.js";
+import type { EmModule, ModuleFactory } from "./module.js";
+import { decodeResult, readWire, type PyValue } from "./result.js";
+import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
+
+export const VERSION = "0.1.0";
+const STDLIB_ZIP = "python313.zip";
+const SITE_PACKAGES = "/lib/python3.13/site-packages";
+
+export interface LoadOptions {
+  /** Directory (URL, or a path in Node) holding pinnace.asm.wasm; defaults to the loader's own. */
+  indexURL?: string;
+  /** Python's stdout: called per line, or {write(bytes)} for raw bytes. Default: console.log. */
+  stdout?: OutputOption;
+  /** Python's stderr, like stdout. Default: console.warn. */
+  stderr?: OutputOption;
+  /** Python's stdin: returns the next chunk, or null/undefined at the end. Default: empty. */
+  stdin?: InputOption;
+  /** Environment variables (os.environ) added to the defaults. */
+  env?: Record<string, string>;
+  /** sys.argv[1:]; sys.argv[0] is "". */
+  args?: string[];
+  /** @internal used by `pinnace python`: set up the module but do not start Python. */
+  _noInit?: boolean;
+}
+
+export interface RunOptions {
+  /** File name shown in tracebacks. Default "<exec>". */
+  filename?: string;
+}
+
+/** A running interpreter. */
+export class Pinnace {
+  /** The Pinnace version. */
+  readonly version = VERSION;
+  /** The Python version, e.g. "3.13.5". */
+  readonly pythonVersion: string;
+  /** The Emscripten module: FS, ENV, heap. */
+  readonly _module: EmModule;
+  readonly host: Host;
+  private readonly streams: Streams;
+
+  constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string) {
+    this._module = mod;
+    this.streams = streams;
+    this.host = host;
+    this.pythonVersion = pythonVersion;
+  }
+
+  /** The Emscripten file system. */
+  get FS() {
+    return this._module.FS;
+  }
+
+  /**
+   * Run Python source code in __main__'s namespace and return the value of its last
+   * expression (int, float, str, bool, None -> number/bigint, string, boolean, undefined;
+   * anything else as its repr for now).  A Python exception throws a PythonError.
+   */
+  runPython(code: string, options: RunOptions = {}): PyValue {
+    const mod = this._module;
+    const codePtr = mod.stringToNewUTF8(code);
+    const namePtr = mod.stringToNewUTF8(options.filename ?? "<exec>");
+    let resultPtr = 0;
+    try {
+      resultPtr = mod._pinnace_run(codePtr, namePtr);
+    } finally {
+      mod._free(codePtr);
+      mod._free(namePtr);
+      this.streams.flush();
+    }
+    if (resultPtr === 0) {
+      throw new Error("Pinnace: the runtime failed to run the code (details on stderr)");
+    }
+    let wire: string;
+    try {
+      wire = readWire(mod.HEAPU8, resultPtr);
+    } finally {
+      mod._pinnace_free(resultPtr);
+    }
+    return decodeResult(wire);
+  }
+}
+
+function defaultLoaderURL(): string | undefined {
+  const meta = import.meta as { url?: string };
+  if (meta.url) return new URL(".", meta.url).href;
+  return scriptDir;
+}
+
+// For the classic-script build: where the <script> tag loaded us from, captured at load time.
+const scriptDir: string | undefined =
+  typeof document !== "undefined" && (document.currentScript as HTMLScriptElement | null)?.src
+    ? new URL(".", (document.currentScript as HTMLScriptElement).src).href
+    : undefined;
+
+function defaultOutput(kind: "log" | "warn"): OutputOption {
+  return (line: string) => console[kind](line);
+}
+
+export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
+  const host = detectHost();
+  const given = options.indexURL ?? defaultLoaderURL();
+  if (!given) {
+    throw new Error("Pinnace: cannot tell where the distribution is; pass loadPinnace({indexURL})");
+  }
+  const indexURL = await resolveIndexURL(given);
+  const stdlib = fetchBytes(indexURL + STDLIB_ZIP, indexURL);
+  stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+
+  const glueURL = indexURL + "pinnace.asm.mjs";
+  let factory: ModuleFactory;
+  try {
+    factory = (await import(/* @vite-ignore */ glueURL)).default;
+  } catch (e: any) {
+    throw new LoadError(glueURL, String(e?.message ?? e), indexURL);
+  }
+  const wasmURL = indexURL + "pinnace.asm.wasm";
+  // Emscripten's factory promise never settles when instantiateWasm fails; race it.
+  let failInstantiation: (e: unknown) => void = () => {};
+  const instantiationFailed = new Promise<never>((_, reject) => (failInstantiation = reject));
+  const mod = await Promise.race([
+    factory({
+      instantiateWasm(
+        imports: WebAssembly.Imports,
+        receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+      ) {
+        instantiateWasm(wasmURL, indexURL, imports).then(
+          ({ instance, module }) => receive(instance, module),
+          failInstantiation,
+        );
+        return {};
+      },
+      print: (s: string) => console.log(s),
+      printErr: (s: string) => console.warn(s),
+    }),
+    instantiationFailed,
+  ]);
+  return startPython(mod, await stdlib, host, options);
+}
+
+async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions): Promise<Pinnace> {
+  const { FS } = mod;
+  FS.mkdirTree(SITE_PACKAGES);
+  FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
+  Object.assign(mod.ENV, { PYTHONUNBUFFERED: "1" }, options.env ?? {});
+  const streams = installStreams(
+    mod,
+    options.stdin,
+    options.stdout ?? defaultOutput("log"),
+    options.stderr ?? defaultOutput("warn"),
+  );
+  if (options._noInit) return new Pinnace(mod, streams, host, "");
+  const argv = ["", ...(options.args ?? [])];
+  const ptrs = argv.map((a) => mod.stringToNewUTF8(a));
+  const array = mod._malloc(4 * ptrs.length);
+  ptrs.forEach((p, i) => (mod.HEAPU32[(array >> 2) + i] = p));
+  const status = mod._pinnace_init(argv.length, array);
+  streams.flush();
+  ptrs.forEach((p) => mod._free(p)); // Python copied argv
+  mod._free(array);
+  if (status !== 0) {
+    throw new Error(`Pinnace: Python failed to start (status ${status}); see stderr for details`);
+  }
+  const py = new Pinnace(mod, streams, host, "");
+  const version = py.runPython("import sys; sys.version.split()[0]") as string;
+  (py as { pythonVersion: string }).pythonVersion = version;
+  return py;
+}

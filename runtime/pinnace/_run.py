@@ -1,0 +1,81 @@
+"""Running source code on behalf of the JS loader (``runPython``).
+
+``run_for_js(code, filename)`` executes ``code`` in the ``__main__`` namespace and returns the
+value of a trailing expression, if any, encoded for the JS side as ``TAG + payload``:
+
+====  =====================================================================
+``n``  None
+``b``  bool: ``1`` or ``0``
+``i``  int, in hexadecimal (JS makes it a Number, or a BigInt beyond 2**53)
+``f``  float, as ``repr`` (``nan``, ``inf`` and ``-inf`` included)
+``s``  str
+``r``  anything else: its ``repr`` (until the FFI gives real proxies)
+``E``  an exception: ``type name`` NEWLINE ``formatted traceback``
+====  =====================================================================
+
+The traceback shows the user's frames only: the frames of this module are cut off.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import traceback
+from types import CodeType, TracebackType
+from typing import Any
+
+import __main__
+
+
+def _compile(source: str, filename: str) -> tuple[CodeType, CodeType | None]:
+    """Compile ``source`` as statements plus, if it ends in an expression, that expression."""
+    tree = ast.parse(source, filename, "exec")
+    last: ast.expr | None = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body.pop().value  # type: ignore[attr-defined]
+    body = compile(tree, filename, "exec", dont_inherit=True)
+    if last is None:
+        return body, None
+    expr = compile(ast.Expression(last), filename, "eval", dont_inherit=True)
+    return body, expr
+
+
+def run(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None = None) -> Any:
+    ns = __main__.__dict__ if namespace is None else namespace
+    body, expr = _compile(source, filename)
+    exec(body, ns)
+    return None if expr is None else eval(expr, ns)
+
+
+def _user_frames(tb: TracebackType | None) -> TracebackType | None:
+    """Drop the leading frames that belong to this module."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return tb
+
+
+def format_exception(exc: BaseException) -> str:
+    exc.__traceback__ = _user_frames(exc.__traceback__)
+    return "".join(traceback.format_exception(exc))
+
+
+def encode(value: Any) -> str:
+    if value is None:
+        return "n"
+    if value is True or value is False:
+        return "b1" if value else "b0"
+    if type(value) is int:
+        return "i" + hex(value)  # hex: not subject to the int/str digit limit
+    if type(value) is float:
+        return f"f{value!r}"
+    if type(value) is str:
+        return "s" + value
+    return "r" + repr(value)
+
+
+def run_for_js(source: str, filename: str) -> str:
+    try:
+        return encode(run(source, filename))
+    except BaseException as exc:  # noqa: BLE001 - every error, SystemExit too, goes to JS
+        sys.last_exc = exc
+        return f"E{type(exc).__name__}\n{format_exception(exc)}"

@@ -1,0 +1,121 @@
+/* The runtime's C part, linked into the Pinnace main module.
+ *
+ * The JS loader drives the interpreter through these exports:
+ *   main(argc, argv)          the command-line interpreter (`pinnace python`), via callMain
+ *   pinnace_init(argc, argv)  initialise CPython (home "/", stdlib from /lib/python313.zip)
+ *   pinnace_run(code, name)   run source code, return the result in the wire format below
+ *   pinnace_free(ptr)         free a result
+ *
+ * Result wire format (decoded by loader-js/src/result.ts): a malloc'd buffer holding a
+ * little-endian uint32 byte length followed by that many bytes of UTF-8.  The text starts
+ * with a one-letter tag, see runtime/pinnace/_run.py.  The tagging itself happens in Python;
+ * this file only moves bytes across the boundary.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <emscripten.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static PyObject *run_for_js = NULL; /* pinnace._run.run_for_js */
+
+static int fail_status(PyStatus status)
+{
+    if (PyStatus_IsExit(status)) {
+        return status.exitcode;
+    }
+    Py_ExitStatusException(status); /* prints the error and calls exit() */
+    return 1;
+}
+
+/* Initialise from argv.  parse_argv: 1 = command-line options (main), 0 = argv is sys.argv. */
+static PyStatus initialize(int argc, char **argv, int parse_argv)
+{
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    config.parse_argv = parse_argv;
+    config.install_signal_handlers = 0;
+    config.buffered_stdio = 0; /* output reaches the host as it is written */
+    PyStatus status = PyConfig_SetString(&config, &config.home, L"/");
+    if (!PyStatus_Exception(status)) {
+        status = PyConfig_SetBytesArgv(&config, argc, argv);
+    }
+    if (!PyStatus_Exception(status)) {
+        status = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    return status;
+}
+
+/* The command line: `python [options] [-c cmd | -m mod | file] [args]`, like CPython's. */
+int main(int argc, char **argv)
+{
+    PyStatus status = initialize(argc, argv, 1);
+    if (PyStatus_Exception(status)) {
+        return fail_status(status);
+    }
+    return Py_RunMain();
+}
+
+EMSCRIPTEN_KEEPALIVE int pinnace_init(int argc, char **argv)
+{
+    PyStatus status = initialize(argc, argv, 0);
+    if (PyStatus_Exception(status)) {
+        return fail_status(status);
+    }
+    PyObject *mod = PyImport_ImportModule("pinnace._run");
+    if (mod == NULL) {
+        PyErr_Print();
+        return 1;
+    }
+    run_for_js = PyObject_GetAttrString(mod, "run_for_js");
+    Py_DECREF(mod);
+    if (run_for_js == NULL) {
+        PyErr_Print();
+        return 1;
+    }
+    return 0;
+}
+
+static char *to_wire(PyObject *text)
+{
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
+    if (utf8 == NULL) {
+        return NULL;
+    }
+    char *buf = malloc((size_t)size + 4);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    uint32_t n = (uint32_t)size;
+    memcpy(buf, &n, 4);
+    memcpy(buf + 4, utf8, (size_t)size);
+    return buf;
+}
+
+/* Returns NULL only if the runtime itself failed (the error is printed to stderr). */
+EMSCRIPTEN_KEEPALIVE char *pinnace_run(const char *code, const char *filename)
+{
+    if (run_for_js == NULL) {
+        fprintf(stderr, "pinnace_run: the interpreter is not initialised\n");
+        return NULL;
+    }
+    PyObject *result = PyObject_CallFunction(run_for_js, "ss", code, filename);
+    char *wire = NULL;
+    if (result != NULL) {
+        wire = to_wire(result);
+        Py_DECREF(result);
+    }
+    if (wire == NULL) {
+        PyErr_Print();
+    }
+    return wire;
+}
+
+EMSCRIPTEN_KEEPALIVE void pinnace_free(void *ptr)
+{
+    free(ptr);
+}

@@ -1,0 +1,63 @@
+"""`pinnace serve`: content types, precompressed files, COOP/COEP, and missing files."""
+
+from __future__ import annotations
+
+import gzip
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import brotli
+import pytest
+
+from pinnace_build.serve import StaticServer
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "m.wasm").write_bytes(b"\0asm\1\0\0\0")
+    (tmp_path / "a.mjs").write_text("export const x = 1;\n" * 50)
+    (tmp_path / "a.mjs.br").write_bytes(brotli.compress((tmp_path / "a.mjs").read_bytes()))
+    (tmp_path / "a.mjs.gz").write_bytes(gzip.compress((tmp_path / "a.mjs").read_bytes()))
+    (tmp_path / "index.html").write_text("<p>hi</p>")
+    return tmp_path
+
+
+def get(url: str, encoding: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers={"Accept-Encoding": encoding} if encoding else {})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def test_types_and_precompressed(site: Path) -> None:
+    srv = StaticServer(site).start()
+    try:
+        status, headers, body = get(srv.url + "m.wasm")
+        assert status == 200 and headers["Content-Type"] == "application/wasm"
+        assert body == b"\0asm\1\0\0\0"
+        status, headers, body = get(srv.url + "a.mjs", "gzip, br")
+        assert headers["Content-Type"] == "text/javascript"
+        assert headers["Content-Encoding"] == "br"
+        assert brotli.decompress(body) == (site / "a.mjs").read_bytes()
+        status, headers, body = get(srv.url + "a.mjs", "gzip")
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == (site / "a.mjs").read_bytes()
+        status, headers, body = get(srv.url + "a.mjs")
+        assert "Content-Encoding" not in headers and body == (site / "a.mjs").read_bytes()
+        assert "Cross-Origin-Opener-Policy" not in headers
+        assert get(srv.url + "missing.js")[0] == 404
+    finally:
+        srv.stop()
+
+
+def test_isolation_headers(site: Path) -> None:
+    srv = StaticServer(site, isolation=True).start()
+    try:
+        _, headers, _ = get(srv.url + "index.html")
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+    finally:
+        srv.stop()
