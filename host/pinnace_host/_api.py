@@ -1,0 +1,132 @@
+"""The entry points: ``load``, ``run`` and ``arun``."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._backends import check_backend
+from ._limits import Limits
+from ._module import CancelToken, Module, run_off_loop
+from ._source import Source, read_source
+from ._wasi import Completed, Wasi
+
+Imports = Mapping[str, Mapping[str, Any]]
+Cache = bool | str | os.PathLike[str]
+
+
+def _cache_arg(cache: Cache) -> bool | Path:
+    return cache if isinstance(cache, bool) else Path(cache)
+
+
+def load(
+    source: Source,
+    *,
+    backend: str = "wasmtime",
+    wasi: Wasi | None = None,
+    limits: Limits | None = None,
+    imports: Imports | None = None,
+    cache: Cache = True,
+) -> Module:
+    """Compile (or fetch from the cache) and instantiate a wasm module.
+
+    ``source`` is a path, wasm bytes or WAT text. ``imports`` maps import module -> name ->
+    a Python callable (typed by its annotations) or ``(callable, "i32, i32 -> i32")``.
+    ``wasi`` grants a WASI module its arguments, environment, stdin and directories (a module
+    that imports WASI gets an empty grant when ``wasi`` is None). ``cache`` is True (the default
+    directory), False, or a directory.
+    """
+    check_backend(backend)
+    module = read_source(source)
+    limits = limits or Limits()
+    if backend == "wasmer":
+        from ._backends import wasmer
+
+        return Module(wasmer.load(module, wasi=wasi, limits=limits, imports=imports or {}))
+    from ._backends import wasmtime
+
+    instance = wasmtime.load(
+        module, wasi=wasi, limits=limits, imports=imports or {}, cache=_cache_arg(cache)
+    )
+    return Module(instance)
+
+
+def _wasi_for(args: Sequence[str] | None, wasi: Wasi | None) -> Wasi:
+    if isinstance(args, str):
+        raise TypeError("args must be a list of strings, not a str")
+    if wasi is None:
+        return Wasi(args=tuple(args or ()))
+    return wasi if args is None else dataclasses.replace(wasi, args=tuple(args))
+
+
+def _run(
+    source: Source,
+    args: Sequence[str] | None,
+    wasi: Wasi | None,
+    backend: str,
+    limits: Limits | None,
+    imports: Imports | None,
+    cache: Cache,
+    token: CancelToken | None,
+) -> Completed:
+    check_backend(backend)
+    module = read_source(source)
+    config = _wasi_for(args, wasi)
+    if backend == "wasmer":
+        from ._backends import wasmer
+
+        return wasmer.run(module, wasi=config, limits=limits or Limits(), imports=imports or {})
+    from ._backends import wasmtime
+
+    return wasmtime.run(
+        module, wasi=config, limits=limits or Limits(), imports=imports or {},
+        cache=_cache_arg(cache), token=token,
+    )
+
+
+def run(
+    source: Source,
+    args: Sequence[str] | None = None,
+    *,
+    backend: str = "wasmtime",
+    wasi: Wasi | None = None,
+    limits: Limits | None = None,
+    imports: Imports | None = None,
+    cache: Cache = True,
+) -> Completed:
+    """Run a WASI command module (its ``_start``) and return its exit code and output.
+
+    ``args`` are the arguments after the program name (they replace ``wasi.args`` if both are
+    given). Output is captured unless ``wasi=Wasi(capture_output=False)``.
+    """
+    return _run(source, args, wasi, backend, limits, imports, cache, None)
+
+
+async def arun(
+    source: Source,
+    args: Sequence[str] | None = None,
+    *,
+    backend: str = "wasmtime",
+    wasi: Wasi | None = None,
+    limits: Limits | None = None,
+    imports: Imports | None = None,
+    cache: Cache = True,
+) -> Completed:
+    """``run`` for asyncio: the module runs on a worker thread (wasmer-sdk: natively async);
+    cancelling the awaiting task interrupts it."""
+    check_backend(backend)
+    if backend == "wasmer":
+        from ._backends import wasmer
+
+        module = read_source(source)
+        config = _wasi_for(args, wasi)
+        return await wasmer.arun(
+            module, wasi=config, limits=limits or Limits(), imports=imports or {}
+        )
+    token = CancelToken()
+    return await run_off_loop(  # type: ignore[no-any-return]
+        lambda: _run(source, args, wasi, backend, limits, imports, cache, token), token, "arun"
+    )

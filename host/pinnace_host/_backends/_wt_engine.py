@@ -1,0 +1,133 @@
+"""wasmtime engines (one per configuration), the epoch ticker, and compilation with the cache."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import wasmtime
+
+from .. import _cache
+from .._errors import InvalidModule
+
+TICK_SECONDS = 0.002  # epoch granularity for timeouts and cancellation
+WASMTIME_VERSION = importlib.metadata.version("wasmtime")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    fuel: bool
+
+    def fingerprint(self) -> str:
+        return f"epoch=1;fuel={int(self.fuel)}"
+
+
+class Ticker:
+    """Advances an engine's epoch every ``TICK_SECONDS`` while any call is being watched."""
+
+    def __init__(self, engine: wasmtime.Engine) -> None:
+        self._engine = engine
+        self._users = 0
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        with self._lock:
+            self._users += 1
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="pinnace-host-epoch", daemon=True
+                )
+                self._thread.start()
+            else:
+                self._wake.notify()
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while self._users == 0:
+                    self._wake.wait()
+            time.sleep(TICK_SECONDS)
+            self._engine.increment_epoch()
+
+
+@dataclass
+class Engine:
+    config: EngineConfig
+    engine: wasmtime.Engine
+    ticker: Ticker
+
+
+_engines: dict[EngineConfig, Engine] = {}
+_engines_lock = threading.Lock()
+_compiled: OrderedDict[str, wasmtime.Module] = OrderedDict()
+MEMORY_CACHE_ENTRIES = 64
+
+
+def engine_for(config: EngineConfig) -> Engine:
+    with _engines_lock:
+        if config not in _engines:
+            cfg = wasmtime.Config()
+            cfg.epoch_interruption = True
+            cfg.consume_fuel = config.fuel
+            engine = wasmtime.Engine(cfg)
+            _engines[config] = Engine(config, engine, Ticker(engine))
+        return _engines[config]
+
+
+def compile_module(
+    engine: Engine, wasm: bytes, cache: bool | str | Path
+) -> tuple[wasmtime.Module, str]:
+    """Compile ``wasm`` (or reuse it from the process or disk cache); return it and the status."""
+    if cache is False:
+        return _compile(engine, wasm), "off"
+    key = _cache.cache_key(wasm, f"wasmtime-{WASMTIME_VERSION}", engine.config.fingerprint())
+    if key in _compiled:
+        _cache.stats["memory_hit"] += 1
+        _compiled.move_to_end(key)
+        return _compiled[key], "memory"
+    directory = _cache.cache_root() if cache is True else Path(cache)
+    disk = _cache.DiskCache(directory, "cwasm")
+    path = disk.lookup(key)
+    if path is not None:
+        try:
+            module = wasmtime.Module.deserialize_file(engine.engine, str(path))
+        except wasmtime.WasmtimeError:
+            _cache.stats["corrupt"] += 1  # unreadable entry: recompile and replace it below
+            disk.discard(key)
+        else:
+            _cache.stats["disk_hit"] += 1
+            _remember(key, module)
+            return module, "disk"
+    _cache.stats["miss"] += 1
+    module = _compile(engine, wasm)
+    disk.store(key, bytes(module.serialize()))
+    _remember(key, module)
+    return module, "compiled"
+
+
+def _remember(key: str, module: wasmtime.Module) -> None:
+    _compiled[key] = module
+    while len(_compiled) > MEMORY_CACHE_ENTRIES:
+        _compiled.popitem(last=False)
+
+
+def _compile(engine: Engine, wasm: bytes) -> wasmtime.Module:
+    try:
+        return wasmtime.Module(engine.engine, wasm)
+    except wasmtime.WasmtimeError as exc:
+        raise InvalidModule(f"invalid wasm module: {exc}") from None
+
+
+def forget_compiled() -> None:
+    """Drop the in-process cache (the disk cache stays): the next load reads from disk."""
+    _compiled.clear()
