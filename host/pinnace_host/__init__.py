@@ -57,3 +57,8 @@ __all__ = [
     "load",
     "run",
 ]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("pinnace_host."):
+        _obj.__module__ = "pinnace_host"  # tracebacks and reprs name the public path

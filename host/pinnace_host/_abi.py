@@ -72,16 +72,11 @@ class StringABI:
     def lift(self, result: Any, returns: type) -> str | bytes:
         """Read a ``(ptr, len)`` result (packed i64 or two i32) and free its buffer."""
         memory = self._require()
-        if isinstance(result, tuple) and len(result) == 2:
+        if isinstance(result, tuple):
             ptr, size = result[0] & 0xFFFFFFFF, result[1] & 0xFFFFFFFF
-        elif isinstance(result, int):
-            packed = result & 0xFFFFFFFFFFFFFFFF
-            ptr, size = packed >> 32, packed & 0xFFFFFFFF
         else:
-            raise TypeError(
-                f"{self._export_name}(): returns={returns.__name__} needs the export to return "
-                "an i64 (ptr << 32 | len) or two i32 (ptr, len)"
-            )
+            packed = int(result) & 0xFFFFFFFFFFFFFFFF
+            ptr, size = packed >> 32, packed & 0xFFFFFFFF
         data = memory.read(ptr, size)
         self.free(ptr, size)
         return data.decode("utf-8") if returns is str else data

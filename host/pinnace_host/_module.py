@@ -94,6 +94,14 @@ class Export(ABC):
         return self._abi
 
     def _invoke(self, args: tuple[Any, ...], returns: type | None, token: CancelToken | None) -> Any:
+        if returns is not None:
+            if returns not in (str, bytes):
+                raise TypeError(f"{self.name}(): returns must be str or bytes, not {returns!r}")
+            if self.signature.results not in (("i64",), ("i32", "i32")):
+                raise self._type_error(
+                    f"returns={returns.__name__} needs the export to return an i64 "
+                    "(ptr << 32 | len) or two i32 (ptr, len)"
+                )
         values, lowered = self.convert(args)
         try:
             result = self._raw_call(values, token)
@@ -102,8 +110,6 @@ class Export(ABC):
                 self._string_abi().free(ptr, size)
         if returns is None:
             return result
-        if returns not in (str, bytes):
-            raise TypeError(f"{self.name}(): returns must be str or bytes, not {returns!r}")
         return self._string_abi().lift(result, returns)
 
     def _type_error(self, message: str) -> TypeError:

@@ -13,6 +13,7 @@ from typing import Any
 
 import wasmtime
 from wasmtime import _bindings as ffi
+from wasmtime._trap import FrameList
 
 from .._errors import (
     Exit,
@@ -151,7 +152,7 @@ class StoreState:
         """The exception for a call that returned ``error`` (a pointer) or left a trap."""
         trap = self.take_trap()
         err = wasmtime.WasmtimeError._from_ptr(error) if error else None
-        frames = _frames(trap) if trap is not None else ()
+        frames = _frames(trap) if trap is not None else _error_frames(err)
         host = take_host_failure()
         if host is not None:
             exc, tb = host
@@ -167,7 +168,7 @@ class StoreState:
         if isinstance(err, wasmtime.ExitTrap):
             return Exit(err.code)
         if err is not None:
-            return Trap(f"{what} failed: {err}")
+            return Trap(f"{what} failed: {_reason(str(err))}", None, frames)
         assert trap is not None
         code = trap.trap_code
         name = code.name.lower() if code is not None else None
@@ -198,8 +199,21 @@ def _reason(message: str) -> str:
     return last.removeprefix("wasm trap: ")
 
 
+def _frame(f: wasmtime.Frame) -> Frame:
+    return Frame(f.module_name, f.func_name, f.func_index, f.module_offset)
+
+
 def _frames(trap: wasmtime.Trap) -> tuple[Frame, ...]:
+    return tuple(_frame(f) for f in trap.frames)
+
+
+def _error_frames(err: wasmtime.WasmtimeError | None) -> tuple[Frame, ...]:
+    """The wasm backtrace attached to an error (e.g. a trap raised by a host function)."""
+    if err is None:
+        return ()
+    frames = FrameList(err)
+    ffi.wasmtime_error_wasm_trace(err.ptr(), ctypes.byref(frames.vec))
     return tuple(
-        Frame(f.module_name, f.func_name, f.func_index, f.module_offset) for f in trap.frames
+        _frame(wasmtime.Frame._from_ptr(frames.vec.data[i], frames)) for i in range(frames.vec.size)
     )
 

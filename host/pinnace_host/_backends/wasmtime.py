@@ -130,9 +130,23 @@ class UnsupportedExport(Export):
         return [], []
 
 
+_KNOWN_TYPES = [(name, make()) for name, make in (
+    ("i32", wasmtime.ValType.i32), ("i64", wasmtime.ValType.i64),
+    ("f32", wasmtime.ValType.f32), ("f64", wasmtime.ValType.f64),
+)]
+
+
+def _kind(ty: wasmtime.ValType) -> str:
+    # Not str(ty): the C API's wasm_valtype_kind aborts the process on v128.
+    for name, known in _KNOWN_TYPES:
+        if ffi.wasmtime_wasm_valtype_equal(ty.ptr(), known.ptr()):
+            return name
+    return "v128 or reference"
+
+
 def _signature(ty: wasmtime.FuncType) -> Signature | str:
-    params = tuple(str(p) for p in ty.params)
-    results = tuple(str(r) for r in ty.results)
+    params = tuple(_kind(p) for p in ty.params)
+    results = tuple(_kind(r) for r in ty.results)
     if all(k in NUMERIC for k in params + results):
         return Signature(params, results)
     return f"({', '.join(params)}) -> ({', '.join(results)})"

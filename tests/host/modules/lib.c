@@ -16,6 +16,11 @@ static uint64_t pack(const void *ptr, uint32_t len) {
     return ((uint64_t)(uintptr_t)ptr << 32) | len;
 }
 
+/* --- reactor initialisation: _initialize runs constructors before any export ----------- */
+static int32_t initialized_value;
+__attribute__((constructor)) static void init(void) { initialized_value = 42; }
+EXPORT("initialized") int32_t initialized(void) { return initialized_value; }
+
 /* --- numbers ----------------------------------------------------------------------------- */
 EXPORT("add") int32_t add(int32_t a, int32_t b) { return a + b; }
 EXPORT("mul64") int64_t mul64(int64_t a, int64_t b) { return a * b; }

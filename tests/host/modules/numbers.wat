@@ -1,0 +1,25 @@
+;; Numbers, multi-value results, an unconvertible (v128) export and a bounded memory.
+(module
+  (memory (export "memory") 1 4)
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "ident64") (param i64) (result i64) (local.get 0))
+  (func (export "ident32") (param i32) (result i32) (local.get 0))
+  (func (export "divmod") (param i32 i32) (result i32 i32)
+    (i32.div_u (local.get 0) (local.get 1))
+    (i32.rem_u (local.get 0) (local.get 1)))
+  (func (export "swap") (param i64 f64) (result f64 i64)
+    (local.get 1) (local.get 0))
+  (func (export "to_f32") (param f64) (result f32) (f32.demote_f64 (local.get 0)))
+  (func (export "splat") (param i32) (result v128) (i32x4.splat (local.get 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "sum") (param $ptr i32) (param $len i32) (result i32)
+    (local $total i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $len)))
+        (local.set $total (i32.add (local.get $total) (i32.load8_u (local.get $ptr))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 1)))
+        (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+        (br $next)))
+    (local.get $total)))
