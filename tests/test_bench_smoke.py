@@ -1,0 +1,72 @@
+"""bench/run.py --quick: the core benchmark harness works end to end (not how fast anything is).
+
+Runs the real harness against dist/ and npm Pyodide with one repetition and a tiny workload,
+then checks the report's shape: both columns, a ratio column, a positive number in every cell,
+and that --write touches only the Core section of the document. Nothing is asserted about time.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+OTHER_SECTION = """\
+## Server host (pinnace_host)
+
+<!-- bench:host:start -->
+owned by the host benchmark
+<!-- bench:host:end -->
+"""
+NUMBER = re.compile(r"^(\d[\d,]*(\.\d+)?)( (KiB|MiB))?( \((\d[\d,]*(\.\d+)?)\))?$")
+
+
+def _table(report: str) -> list[list[str]]:
+    rows = []
+    for line in report.splitlines():
+        if line.startswith("|") and "Pinnace" in report and not line.startswith("| file"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return rows
+
+
+def _positive(cell: str) -> bool:
+    m = NUMBER.match(cell)
+    return bool(m) and all(float(g.replace(",", "")) > 0 for g in (m.group(1), m.group(6)) if g)
+
+
+def test_quick_run_reports_both_distributions(dist: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nIntro.\n\n" + OTHER_SECTION)
+    res = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--write", "--doc", str(doc)],
+        check=False, capture_output=True, text=True, timeout=900, cwd=REPO,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stdout + res.stderr
+    report = res.stdout
+
+    rows = _table(report)
+    header, separator, body = rows[0], rows[1], rows[2:]
+    assert "Pinnace" in header[1] and "Pyodide 314.0.7" in header[2], header
+    assert header[3] == "Pinnace / Pyodide"
+    assert set(separator) <= {"---", "---:"}
+    labels = [r[0] for r in body]
+    for wanted in ("raw", "gzip -9", "brotli q11", "cold", "warm", "second load", "fib", "total"):
+        assert any(wanted in label for label in labels), (wanted, labels)
+    for row in body:
+        assert len(row) == 4, row
+        if row[0].startswith("**"):  # a group heading
+            continue
+        assert _positive(row[1]) and _positive(row[2]), row
+        assert float(row[3]) > 0, row
+    assert "computed the same workload results" in report
+    assert "Command: `" in report and "bench/run.py --quick" in report
+
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks\n\nIntro.\n\n## Core\n\n<!-- bench:core:start -->")
+    assert text.count("<!-- bench:core:start -->") == 1
+    assert text.endswith(OTHER_SECTION)
