@@ -108,6 +108,8 @@ def _run(options: argparse.Namespace) -> int:
 def _exports(options: argparse.Namespace) -> int:
     import wasmtime  # listing needs no instance, so the module's imports need not be provided
 
+    from ._backends.wasmtime import type_name
+
     from ._source import read_source
 
     try:
@@ -117,8 +119,8 @@ def _exports(options: argparse.Namespace) -> int:
     for export in compiled.exports:
         ty = export.type
         if isinstance(ty, wasmtime.FuncType):
-            params = ", ".join(str(p) for p in ty.params)
-            results = ", ".join(str(r) for r in ty.results)
+            params = ", ".join(type_name(p) for p in ty.params)
+            results = ", ".join(type_name(r) for r in ty.results)
             print(f"{export.name}({params}) -> ({results})")
     for imp in compiled.imports:
         if isinstance(imp.type, wasmtime.FuncType):

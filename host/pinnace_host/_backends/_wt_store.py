@@ -4,10 +4,12 @@ epoch deadline callback, the memory limiter; and the mapping of failures to our 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import ctypes
 import itertools
 import threading
 import time
+import weakref
 from types import TracebackType
 from typing import Any
 
@@ -30,7 +32,7 @@ from .._module import CancelToken, HostError
 from ._wt_engine import Engine
 
 NO_DEADLINE = 1 << 62
-_states: dict[int, StoreState] = {}
+_states: weakref.WeakValueDictionary[int, StoreState] = weakref.WeakValueDictionary()
 _ids = itertools.count(1)
 _host_failure = threading.local()  # .value: (exception, traceback) from a host function
 
@@ -68,6 +70,18 @@ def _on_epoch(_ctx: Any, data: int | None, delta: Any, kind: Any) -> int:
 @ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 def _forget_state(data: int | None) -> None:
     _states.pop(data or 0, None)
+
+
+@atexit.register
+def _close_all() -> None:
+    # Drop every store before the interpreter exits: a store with a WASI context still alive
+    # while the process tears down makes the engine's runtime threads panic.
+    for state in list(_states.values()):
+        if state.lock.acquire(blocking=False):  # a store busy on another thread is left alone
+            try:
+                state.close()
+            finally:
+                state.lock.release()
 
 
 class StoreState:

@@ -136,7 +136,7 @@ _KNOWN_TYPES = [(name, make()) for name, make in (
 )]
 
 
-def _kind(ty: wasmtime.ValType) -> str:
+def type_name(ty: wasmtime.ValType) -> str:
     # Not str(ty): the C API's wasm_valtype_kind aborts the process on v128.
     for name, known in _KNOWN_TYPES:
         if ffi.wasmtime_wasm_valtype_equal(ty.ptr(), known.ptr()):
@@ -145,8 +145,8 @@ def _kind(ty: wasmtime.ValType) -> str:
 
 
 def _signature(ty: wasmtime.FuncType) -> Signature | str:
-    params = tuple(_kind(p) for p in ty.params)
-    results = tuple(_kind(r) for r in ty.results)
+    params = tuple(type_name(p) for p in ty.params)
+    results = tuple(type_name(r) for r in ty.results)
     if all(k in NUMERIC for k in params + results):
         return Signature(params, results)
     return f"({', '.join(params)}) -> ({', '.join(results)})"
