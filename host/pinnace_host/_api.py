@@ -82,8 +82,12 @@ def _run(
     from ._backends import wasmtime
 
     return wasmtime.run(
-        module, wasi=config, limits=limits or Limits(), imports=imports or {},
-        cache=_cache_arg(cache), token=token,
+        module,
+        wasi=config,
+        limits=limits or Limits(),
+        imports=imports or {},
+        cache=_cache_arg(cache),
+        token=token,
     )
 
 

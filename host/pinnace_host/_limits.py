@@ -26,4 +26,6 @@ class Limits:
         if self.timeout is not None and not self.timeout > 0:
             raise ValueError(f"Limits.timeout must be positive seconds, not {self.timeout!r}")
         if self.memory is not None and (isinstance(self.memory, bool) or self.memory <= 0):
-            raise ValueError(f"Limits.memory must be a positive number of bytes, not {self.memory!r}")
+            raise ValueError(
+                f"Limits.memory must be a positive number of bytes, not {self.memory!r}"
+            )

@@ -9,7 +9,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from ._abi import StringABI
 from ._errors import WasmError
@@ -42,11 +42,16 @@ class HostError(BaseException):
 class Instance(Protocol):
     """What a backend provides for one instantiated module."""
 
-    backend: str
-    memory: Memory | None
-    cache_status: str
-    stdout: bytes | None
-    stderr: bytes | None
+    @property
+    def backend(self) -> str: ...
+    @property
+    def memory(self) -> Memory | None: ...
+    @property
+    def cache_status(self) -> str: ...
+    @property
+    def stdout(self) -> bytes | None: ...
+    @property
+    def stderr(self) -> bytes | None: ...
 
     def export(self, name: str) -> Export: ...
     def export_names(self) -> list[str]: ...
@@ -93,7 +98,9 @@ class Export(ABC):
             )
         return self._abi
 
-    def _invoke(self, args: tuple[Any, ...], returns: type | None, token: CancelToken | None) -> Any:
+    def _invoke(
+        self, args: tuple[Any, ...], returns: type | None, token: CancelToken | None
+    ) -> Any:
         if returns is not None:
             if returns not in (str, bytes):
                 raise TypeError(f"{self.name}(): returns must be str or bytes, not {returns!r}")
@@ -128,8 +135,10 @@ class Export(ABC):
             kind = params[len(values)]
             if isinstance(arg, STRINGLIKE):
                 if params[len(values) : len(values) + 2] != ("i32", "i32"):
-                    raise self._type_error(f"argument {pos} is {type(arg).__name__}, which "
-                                           "needs two i32 parameters (ptr, len) here")
+                    raise self._type_error(
+                        f"argument {pos} is {type(arg).__name__}, which "
+                        "needs two i32 parameters (ptr, len) here"
+                    )
                 pending.append((len(values), arg))
                 values.extend((0, 0))
             else:
@@ -282,7 +291,7 @@ class Module:
         """Release the instance (its memory and store). Exports must not be called afterwards."""
         self._instance.close()
 
-    def __enter__(self) -> Module:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

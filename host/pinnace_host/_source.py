@@ -20,7 +20,7 @@ class ModuleBytes:
 
 def _looks_like_wat(text: str) -> bool:
     stripped = text.lstrip()
-    return stripped.startswith("(") or stripped.startswith(";;")
+    return stripped.startswith(("(", ";;"))
 
 
 def _wat_to_wasm(text: str) -> bytes:

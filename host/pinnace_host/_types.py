@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 ValType = str  # one of "i32", "i64", "f32", "f64"
 NUMERIC: tuple[str, ...] = ("i32", "i64", "f32", "f64")

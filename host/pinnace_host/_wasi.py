@@ -55,4 +55,3 @@ class Completed:
     exit_code: int
     stdout: bytes | None
     stderr: bytes | None
-

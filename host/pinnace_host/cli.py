@@ -29,16 +29,27 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--timeout", type=float, help="seconds a call may take")
     common.add_argument("--memory", type=int, help="bytes the linear memory may grow to")
     common.add_argument("--no-cache", action="store_true", help="do not use the compile cache")
-    common.add_argument("--dir", action="append", default=[], metavar="GUEST=HOST[:rw]",
-                        help="grant a host directory (read-only unless :rw)")
-    common.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="set an environment variable for a WASI module")
+    common.add_argument(
+        "--dir",
+        action="append",
+        default=[],
+        metavar="GUEST=HOST[:rw]",
+        help="grant a host directory (read-only unless :rw)",
+    )
+    common.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set an environment variable for a WASI module",
+    )
     call = sub.add_parser("call", parents=[common], help="call an exported function")
     call.add_argument("module")
     call.add_argument("func")
     call.add_argument("args", nargs="*", help="ints, floats, or strings (passed as ptr, len)")
-    call.add_argument("--returns", choices=("str", "bytes"),
-                      help="lift a (ptr, len) result as str or bytes")
+    call.add_argument(
+        "--returns", choices=("str", "bytes"), help="lift a (ptr, len) result as str or bytes"
+    )
     runp = sub.add_parser("run", parents=[common], help="run a WASI command (_start)")
     runp.add_argument("module")
     runp.add_argument("args", nargs="*", help="arguments after --")
@@ -91,8 +102,13 @@ def _print_result(result: Any) -> None:
 
 def _call(options: argparse.Namespace) -> int:
     wasi = _wasi(options) if options.dir or options.env else None
-    module = load(options.module, backend=options.backend, wasi=wasi, limits=_limits(options),
-                  cache=not options.no_cache)
+    module = load(
+        options.module,
+        backend=options.backend,
+        wasi=wasi,
+        limits=_limits(options),
+        cache=not options.no_cache,
+    )
     returns = {"str": str, "bytes": bytes, None: None}[options.returns]
     args = [_argument(a) for a in options.args]
     _print_result(module.call(options.func, *args, returns=returns))
@@ -100,8 +116,13 @@ def _call(options: argparse.Namespace) -> int:
 
 
 def _run(options: argparse.Namespace) -> int:
-    done = run(options.module, backend=options.backend, wasi=_wasi(options, options.args),
-               limits=_limits(options), cache=not options.no_cache)
+    done = run(
+        options.module,
+        backend=options.backend,
+        wasi=_wasi(options, options.args),
+        limits=_limits(options),
+        cache=not options.no_cache,
+    )
     return done.exit_code
 
 
@@ -109,7 +130,6 @@ def _exports(options: argparse.Namespace) -> int:
     import wasmtime  # listing needs no instance, so the module's imports need not be provided
 
     from ._backends.wasmtime import type_name
-
     from ._source import read_source
 
     try:

@@ -12,17 +12,18 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-
+import pytest
 from host_helpers import C_BUILDS, MODULES, HostLog, _build_dir, compile_c
+
 
 @pytest.fixture(scope="session")
 def wasm_dir() -> dict[str, Path]:
     """name -> compiled .wasm path for every C test module."""
     out_dir = _build_dir()
-    return {name: compile_c(MODULES / f"{name}.c", flags, out_dir) for name, flags in C_BUILDS.items()}
+    return {
+        name: compile_c(MODULES / f"{name}.c", flags, out_dir) for name, flags in C_BUILDS.items()
+    }
 
 
 @pytest.fixture(scope="session")

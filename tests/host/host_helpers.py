@@ -20,9 +20,12 @@ C_BUILDS = {
 
 def _clang_version() -> str:
     if shutil.which(CLANG) is None:
-        pytest.fail(f"{CLANG} not found: run build/setup-host.sh (clang-19, wasi-libc, "
-                    "libclang-rt-19-dev-wasm32)", pytrace=False)
-    return subprocess.run([CLANG, "--version"], capture_output=True, text=True).stdout
+        pytest.fail(
+            f"{CLANG} not found: run build/setup-host.sh (clang-19, wasi-libc, "
+            "libclang-rt-19-dev-wasm32)",
+            pytrace=False,
+        )
+    return subprocess.run([CLANG, "--version"], capture_output=True, text=True, check=True).stdout
 
 
 USER_CACHE = os.environ.get("PINNACE_CACHE") or os.path.join(Path.home(), ".cache", "pinnace")
@@ -43,7 +46,7 @@ def compile_c(source: Path, flags: list[str], out_dir: Path) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
         cmd = [CLANG, "--target=wasm32-wasi", *flags, str(source), "-o", str(tmp)]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             pytest.fail(f"{' '.join(cmd)} failed:\n{done.stderr}", pytrace=False)
         tmp.replace(out)

@@ -7,20 +7,20 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-
+import pytest
 from host_helpers import HostLog
 
 
 def test_acall(lib: pinnace_host.Module) -> None:
     async def main() -> tuple[object, ...]:
-        return tuple(await asyncio.gather(
-            lib.acall("add", 1, 2),
-            lib.acall("upper", "async", returns=str),
-            lib.acall("mul64", 3, 4),
-        ))
+        return tuple(
+            await asyncio.gather(
+                lib.acall("add", 1, 2),
+                lib.acall("upper", "async", returns=str),
+                lib.acall("mul64", 3, 4),
+            )
+        )
 
     assert asyncio.run(main()) == (3, "ASYNC", 12)
 

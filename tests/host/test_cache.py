@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pinnace_host
+from host_helpers import HostLog, wat
 from pinnace_host import Limits, _cache
 from pinnace_host._backends import _wt_engine
 
-from host_helpers import HostLog, wat
 
-
-def test_second_load_comes_from_disk(lib_wasm: Path, host_log: HostLog, compile_cache: Path) -> None:
+def test_second_load_comes_from_disk(
+    lib_wasm: Path, host_log: HostLog, compile_cache: Path
+) -> None:
     first = pinnace_host.load(lib_wasm, imports=host_log.imports())
     assert first.cache_status == "compiled"
     entries = list(compile_cache.glob("*.cwasm"))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-from pinnace_host import Signature
-
+import pytest
 from host_helpers import MODULES, HostLog, wat
+from pinnace_host import Signature
 
 
 @pytest.fixture
@@ -20,7 +18,12 @@ def numbers() -> pinnace_host.Module:
 
 def test_sources_path_str_bytes_wat(lib_wasm: Path, host_log: HostLog, tmp_path: Path) -> None:
     imports = host_log.imports()
-    for source in (lib_wasm, str(lib_wasm), lib_wasm.read_bytes(), bytearray(lib_wasm.read_bytes())):
+    for source in (
+        lib_wasm,
+        str(lib_wasm),
+        lib_wasm.read_bytes(),
+        bytearray(lib_wasm.read_bytes()),
+    ):
         assert pinnace_host.load(source, imports=imports).exports.add(2, 3) == 5
     assert pinnace_host.load(wat("numbers")).exports.add(2, 3) == 5
     assert pinnace_host.load(wat("numbers").encode()).exports.add(2, 3) == 5
@@ -59,16 +62,22 @@ def test_multi_value_results(numbers: pinnace_host.Module) -> None:
 
 
 def test_wrong_count_raises_type_error_naming_signature(lib: pinnace_host.Module) -> None:
-    with pytest.raises(TypeError, match=r"add\(\) expects \(i32, i32\) -> i32: takes 2 wasm arguments, got 1"):
+    with pytest.raises(
+        TypeError, match=r"add\(\) expects \(i32, i32\) -> i32: takes 2 wasm arguments, got 1"
+    ):
         lib.exports.add(1)
     with pytest.raises(TypeError, match=r"add\(\) expects \(i32, i32\) -> i32"):
         lib.call("add", 1, 2, 3)
 
 
 def test_wrong_type_raises_type_error(lib: pinnace_host.Module) -> None:
-    with pytest.raises(TypeError, match=r"add\(\) expects \(i32, i32\) -> i32: argument 2 is float"):
+    with pytest.raises(
+        TypeError, match=r"add\(\) expects \(i32, i32\) -> i32: argument 2 is float"
+    ):
         lib.exports.add(1, 2.5)
-    with pytest.raises(TypeError, match=r"mul64\(\) expects \(i64, i64\) -> i64: argument 1 is NoneType"):
+    with pytest.raises(
+        TypeError, match=r"mul64\(\) expects \(i64, i64\) -> i64: argument 1 is NoneType"
+    ):
         lib.exports.mul64(None, 1)
     with pytest.raises(TypeError, match="half"):
         lib.exports.half([1.0])
@@ -88,7 +97,7 @@ def test_signatures_are_resolved_once(lib: pinnace_host.Module) -> None:
 
 def test_unknown_export(lib: pinnace_host.Module) -> None:
     with pytest.raises(AttributeError, match="no function export 'nope'"):
-        lib.exports.nope
+        _ = lib.exports.nope
     with pytest.raises(AttributeError, match="nope"):
         lib.call("nope")
 

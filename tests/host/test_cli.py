@@ -7,12 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-from pinnace_host.cli import main
-
+import pytest
 from host_helpers import MODULES
+from pinnace_host.cli import main
 
 
 def test_call_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,8 +54,13 @@ def test_run(capfd: pytest.CaptureFixture[str], cmd_wasm: Path, tmp_path: Path) 
     (tmp_path / "in.txt").write_text("granted")
     assert main(["run", "--dir", f"/in={tmp_path}", str(cmd_wasm), "--", "read", "/in/in.txt"]) == 0
     assert capfd.readouterr().out == "granted"
-    assert main(["run", "--dir", f"/in={tmp_path}", str(cmd_wasm), "--", "write", "/in/o", "x"]) == 2
-    assert main(["run", "--dir", f"/in={tmp_path}:rw", str(cmd_wasm), "--", "write", "/in/o", "x"]) == 0
+    assert (
+        main(["run", "--dir", f"/in={tmp_path}", str(cmd_wasm), "--", "write", "/in/o", "x"]) == 2
+    )
+    assert (
+        main(["run", "--dir", f"/in={tmp_path}:rw", str(cmd_wasm), "--", "write", "/in/o", "x"])
+        == 0
+    )
     assert (tmp_path / "o").read_text() == "x"
     assert main(["run", "--backend", "wasmer", str(cmd_wasm), "--", "echo", "w"]) == 0
     assert capfd.readouterr().out.endswith("w\n")
@@ -75,11 +78,26 @@ def test_python_dash_m(cmd_wasm: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(Path(pinnace_host.__file__).parents[1]))
     done = subprocess.run(
         [sys.executable, "-m", "pinnace_host", "run", str(cmd_wasm), "--", "exit", "3"],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert done.returncode == 3, done.stderr
     done = subprocess.run(
-        [sys.executable, "-m", "pinnace_host", "call", str(MODULES / "numbers.wat"), "add", "1", "2"],
-        capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pinnace_host",
+            "call",
+            str(MODULES / "numbers.wat"),
+            "add",
+            "1",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert (done.returncode, done.stdout) == (0, "3\n")

@@ -5,18 +5,23 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-from pinnace_host import Limits
-
+import pytest
 from host_helpers import HostLog, wat
+from pinnace_host import Limits
 
 
 def test_hierarchy() -> None:
-    for error in (pinnace_host.InvalidModule, pinnace_host.LinkError, pinnace_host.Trap,
-                  pinnace_host.OutOfFuel, pinnace_host.Timeout, pinnace_host.MemoryLimitExceeded,
-                  pinnace_host.Unsupported, pinnace_host.Exit):
+    for error in (
+        pinnace_host.InvalidModule,
+        pinnace_host.LinkError,
+        pinnace_host.Trap,
+        pinnace_host.OutOfFuel,
+        pinnace_host.Timeout,
+        pinnace_host.MemoryLimitExceeded,
+        pinnace_host.Unsupported,
+        pinnace_host.Exit,
+    ):
         assert issubclass(error, pinnace_host.WasmError)
     for error in (pinnace_host.OutOfFuel, pinnace_host.Timeout, pinnace_host.MemoryLimitExceeded):
         assert issubclass(error, pinnace_host.LimitExceeded)
@@ -27,7 +32,7 @@ def test_invalid_module() -> None:
     with pytest.raises(pinnace_host.InvalidModule, match="invalid wasm module"):
         pinnace_host.load(b"\0asm\x01\0\0\0\x01\xff")
     with pytest.raises(pinnace_host.InvalidModule, match="invalid WAT text"):
-        pinnace_host.load("(module (func (export \"f\") (i32.add)))x")
+        pinnace_host.load('(module (func (export "f") (i32.add)))x')
     with pytest.raises(pinnace_host.InvalidModule, match="neither a wasm binary"):
         pinnace_host.load(b"\x89PNG....")
 
@@ -87,7 +92,9 @@ def test_timeout_on_wat_loop() -> None:
 
 def test_fuel_stops_an_endless_loop(lib_wasm: Path, host_log: HostLog) -> None:
     module = pinnace_host.load(lib_wasm, imports=host_log.imports(), limits=Limits(fuel=50_000))
-    with pytest.raises(pinnace_host.OutOfFuel, match=r"spin\(\) ran out of fuel \(Limits.fuel=50000\)"):
+    with pytest.raises(
+        pinnace_host.OutOfFuel, match=r"spin\(\) ran out of fuel \(Limits.fuel=50000\)"
+    ):
         module.exports.spin(1)
     assert module.exports.work(1000) == sum(range(1000))  # fuel is refilled for each call
     with pytest.raises(pinnace_host.OutOfFuel):
@@ -122,8 +129,9 @@ def test_memory_growth_past_the_limit_in_wat() -> None:
         module.memory.grow(1)
 
 
-def test_trap_far_below_the_memory_limit_stays_a_trap(lib: pinnace_host.Module,
-                                                      lib_wasm: Path, host_log: HostLog) -> None:
+def test_trap_far_below_the_memory_limit_stays_a_trap(
+    lib: pinnace_host.Module, lib_wasm: Path, host_log: HostLog
+) -> None:
     module = pinnace_host.load(lib_wasm, imports=host_log.imports(), limits=Limits(memory=64 << 20))
     with pytest.raises(pinnace_host.Trap) as info:
         module.exports.deep(1)

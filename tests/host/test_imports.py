@@ -5,12 +5,10 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-from pinnace_host import Caller, i64
-
+import pytest
 from host_helpers import HostLog
+from pinnace_host import Caller, i64
 
 CALLS_HOST = """
 (module
@@ -42,11 +40,16 @@ def test_annotations_and_explicit_signatures() -> None:
         assert caller.memory is not None
         return caller.memory.read(ptr, 1)[0]
 
-    module = pinnace_host.load(CALLS_HOST, imports={"env": {
-        "scale": scale,
-        "pair": (lambda x: (x, x + 1), "i32 -> (i32, i32)"),
-        "peek": peek,
-    }})
+    module = pinnace_host.load(
+        CALLS_HOST,
+        imports={
+            "env": {
+                "scale": scale,
+                "pair": (lambda x: (x, x + 1), "i32 -> (i32, i32)"),
+                "peek": peek,
+            }
+        },
+    )
     assert module.exports.scale(2**40, 0.5) == 2**39
     assert seen == [(2**40, 0.5)]
     assert module.exports.pair_sum(10) == 21
@@ -57,7 +60,9 @@ def test_exception_reaches_the_caller_with_its_traceback(lib_wasm: Path, host_lo
     def failing_twice(x: int) -> int:
         raise LookupError(f"no double for {x}")
 
-    module = pinnace_host.load(lib_wasm, imports={"env": {"log": host_log.log, "twice": failing_twice}})
+    module = pinnace_host.load(
+        lib_wasm, imports={"env": {"log": host_log.log, "twice": failing_twice}}
+    )
     with pytest.raises(LookupError, match="no double for 8") as info:
         module.exports.greet("x")
     text = "".join(traceback.format_exception(info.value))

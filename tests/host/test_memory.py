@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import pinnace_host
-from pinnace_host import PAGE_SIZE
-
+import pytest
 from host_helpers import wat
+from pinnace_host import PAGE_SIZE
 
 
 @pytest.fixture
@@ -68,7 +66,9 @@ def test_view_refreshes_after_growth(numbers: pinnace_host.Module) -> None:
 def test_grow_past_module_maximum(numbers: pinnace_host.Module) -> None:
     memory = numbers.memory
     assert memory is not None
-    with pytest.raises(pinnace_host.MemoryLimitExceeded, match="cannot grow memory from 1 by 10 pages"):
+    with pytest.raises(
+        pinnace_host.MemoryLimitExceeded, match="cannot grow memory from 1 by 10 pages"
+    ):
         memory.grow(10)  # the module declares at most 4 pages
     assert memory.pages == 1
     with pytest.raises(ValueError):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import pinnace_host
-
+import pytest
 from host_helpers import wat
 
 
@@ -55,7 +53,9 @@ def test_str_without_allocator_is_a_type_error() -> None:
 
 
 def test_str_where_a_number_is_expected(lib: pinnace_host.Module) -> None:
-    with pytest.raises(TypeError, match=r"add\(\) expects \(i32, i32\) -> i32: takes 2 wasm arguments, got 3"):
+    with pytest.raises(
+        TypeError, match=r"add\(\) expects \(i32, i32\) -> i32: takes 2 wasm arguments, got 3"
+    ):
         lib.exports.add(1, "x")
     with pytest.raises(TypeError, match=r"half\(\) expects.*takes 1 wasm arguments, got 2"):
         lib.exports.half("x")
@@ -64,5 +64,8 @@ def test_str_where_a_number_is_expected(lib: pinnace_host.Module) -> None:
 def test_bad_returns(lib: pinnace_host.Module) -> None:
     with pytest.raises(TypeError, match="returns must be str or bytes"):
         lib.exports.upper("x", returns=int)
-    with pytest.raises(TypeError, match=r"count_byte\(\) expects \(i32, i32, i32\) -> i32: returns=str needs the export to return an i64"):
+    with pytest.raises(
+        TypeError,
+        match=r"count_byte\(\) expects \(i32, i32, i32\) -> i32: returns=str needs the export to return an i64",
+    ):
         lib.exports.count_byte("abc", 1, returns=str)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
+import pytest
 from pinnace_host import Dir, Limits, Wasi
 
 
@@ -38,7 +37,10 @@ def test_env_is_only_what_is_given(cmd_wasm: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_stdin(cmd_wasm: Path) -> None:
-    assert pinnace_host.run(cmd_wasm, ["cat"], wasi=Wasi(stdin=b"piped\x00bytes")).stdout == b"piped\x00bytes"
+    assert (
+        pinnace_host.run(cmd_wasm, ["cat"], wasi=Wasi(stdin=b"piped\x00bytes")).stdout
+        == b"piped\x00bytes"
+    )
     assert pinnace_host.run(cmd_wasm, ["cat"]).stdout == b""  # empty unless given
 
 
@@ -62,20 +64,29 @@ def test_no_file_access_without_a_grant(cmd_wasm: Path, data_dir: Path) -> None:
 
 
 def test_granted_directory_is_readable(cmd_wasm: Path, data_dir: Path) -> None:
-    done = pinnace_host.run(cmd_wasm, ["read", "/data/hello.txt"], wasi=Wasi(dirs={"/data": data_dir}))
+    done = pinnace_host.run(
+        cmd_wasm, ["read", "/data/hello.txt"], wasi=Wasi(dirs={"/data": data_dir})
+    )
     assert done == pinnace_host.Completed(0, b"hello from the host\n", b"")
 
 
 def test_path_outside_the_grant_is_refused(cmd_wasm: Path, data_dir: Path) -> None:
     wasi = Wasi(dirs={"/data": str(data_dir)})
-    for path in ("/data/../secret.txt", "/secret.txt", "/etc/passwd", str(data_dir.parent / "secret.txt")):
+    for path in (
+        "/data/../secret.txt",
+        "/secret.txt",
+        "/etc/passwd",
+        str(data_dir.parent / "secret.txt"),
+    ):
         done = pinnace_host.run(cmd_wasm, ["read", path], wasi=wasi)
         assert done.exit_code == 2, path
         assert done.stdout == b"" and b"open" in done.stderr
 
 
 def test_grants_are_read_only_unless_writable(cmd_wasm: Path, data_dir: Path) -> None:
-    done = pinnace_host.run(cmd_wasm, ["write", "/data/new.txt", "x"], wasi=Wasi(dirs={"/data": data_dir}))
+    done = pinnace_host.run(
+        cmd_wasm, ["write", "/data/new.txt", "x"], wasi=Wasi(dirs={"/data": data_dir})
+    )
     assert done.exit_code == 2 and not (data_dir / "new.txt").exists()
     writable = Wasi(dirs={"/data": Dir(data_dir, writable=True)})
     done = pinnace_host.run(cmd_wasm, ["write", "/data/new.txt", "written"], wasi=writable)
@@ -113,5 +124,7 @@ def test_run_needs_a_command() -> None:
 
 def test_trap_in_a_command() -> None:
     with pytest.raises(pinnace_host.Trap) as info:
-        pinnace_host.run('(module (memory (export "memory") 1) (func (export "_start") unreachable))')
+        pinnace_host.run(
+            '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
+        )
     assert info.value.code == "unreachable"

@@ -6,12 +6,10 @@ import asyncio
 import importlib.util
 from pathlib import Path
 
-import pytest
-
 import pinnace_host
-from pinnace_host import Limits, Wasi
-
+import pytest
 from host_helpers import wat
+from pinnace_host import Limits, Wasi
 
 
 def _old_wasmer_importable() -> bool:
@@ -47,7 +45,9 @@ def test_env_stdin_exit_code(cmd_wasm: Path) -> None:
 
 def test_same_result_as_wasmtime(cmd_wasm: Path) -> None:
     for args in (["echo", "a", "b c"], ["exit", "9"], ["bogus"]):
-        assert pinnace_host.run(cmd_wasm, args, backend="wasmer") == pinnace_host.run(cmd_wasm, args)
+        assert pinnace_host.run(cmd_wasm, args, backend="wasmer") == pinnace_host.run(
+            cmd_wasm, args
+        )
 
 
 def test_no_file_access(cmd_wasm: Path, tmp_path: Path) -> None:
@@ -94,7 +94,9 @@ def test_run_inside_a_running_loop(cmd_wasm: Path) -> None:
     ],
 )
 def test_unsupported_run_options(cmd_wasm: Path, kwargs: dict[str, object], what: str) -> None:
-    with pytest.raises(pinnace_host.Unsupported, match=f"backend 'wasmer'.*{what}.*backend='wasmtime'"):
+    with pytest.raises(
+        pinnace_host.Unsupported, match=f"backend 'wasmer'.*{what}.*backend='wasmtime'"
+    ):
         pinnace_host.run(cmd_wasm, ["echo"], backend="wasmer", **kwargs)  # type: ignore[arg-type]
 
 

@@ -6,10 +6,9 @@ parameters raise ``Unsupported``; numbers, memory and the str/bytes export conve
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any
-
-import wasmer  # type: ignore[import-not-found]
 
 from .._errors import InvalidModule, LinkError, MemoryLimitExceeded, Trap, Unsupported
 from .._limits import Limits
@@ -19,9 +18,14 @@ from .._source import ModuleBytes
 from .._types import NUMERIC, Signature, signature_from_annotations
 from .._wasi import Wasi
 
+wasmer: Any = importlib.import_module("wasmer")
 USE_WASMTIME = "use backend='wasmtime', which supports it"
-_TYPES = {"i32": wasmer.Type.I32, "i64": wasmer.Type.I64,
-          "f32": wasmer.Type.F32, "f64": wasmer.Type.F64}
+_TYPES = {
+    "i32": wasmer.Type.I32,
+    "i64": wasmer.Type.I64,
+    "f32": wasmer.Type.F32,
+    "f64": wasmer.Type.F64,
+}
 _NAMES = {v: k for k, v in _TYPES.items()}
 
 
@@ -63,27 +67,37 @@ class LegacyExport(Export):
 class LegacyInstance:
     backend = "wasmer"
     cache_status = "off"
-    stdout = None
-    stderr = None
+    stdout: bytes | None = None
+    stderr: bytes | None = None
 
     def __init__(
-        self, source: ModuleBytes, *, wasi: Wasi | None, limits: Limits,
+        self,
+        source: ModuleBytes,
+        *,
+        wasi: Wasi | None,
+        limits: Limits,
         imports: Mapping[str, Mapping[str, Any]],
     ) -> None:
         if wasi is not None or limits != Limits():
-            raise Unsupported("backend 'wasmer' (old wasmer package) does not do WASI or "
-                              f"limits here; {USE_WASMTIME}")
+            raise Unsupported(
+                "backend 'wasmer' (old wasmer package) does not do WASI or "
+                f"limits here; {USE_WASMTIME}"
+            )
         self.failures: list[tuple[BaseException, Any]] = []
         store = wasmer.Store()
         try:
             module = wasmer.Module(store, source.wasm)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (wasmer raises plain exceptions)
             raise InvalidModule(f"invalid wasm module (wasmer): {exc}") from None
         import_object = wasmer.ImportObject()
         for namespace, items in imports.items():
-            import_object.register(namespace, {
-                name: self._host(store, f"{namespace}.{name}", value) for name, value in items.items()
-            })
+            import_object.register(
+                namespace,
+                {
+                    name: self._host(store, f"{namespace}.{name}", value)
+                    for name, value in items.items()
+                },
+            )
         try:
             self._instance = wasmer.Instance(module, import_object)
         except RuntimeError as exc:
@@ -128,7 +142,9 @@ class LegacyInstance:
             results = tuple(_NAMES.get(t, str(t)) for t in ty.results)
             if not all(k in NUMERIC for k in params + results):
                 raise Unsupported(f"{name}: pinnace_host converts only i32, i64, f32 and f64")
-            self._exports[name] = LegacyExport(self, name, self._funcs[name], Signature(params, results))
+            self._exports[name] = LegacyExport(
+                self, name, self._funcs[name], Signature(params, results)
+            )
         return self._exports[name]
 
     def export_names(self) -> list[str]:

@@ -77,7 +77,8 @@ class CallerContext:
             item = ffi.wasmtime_extern_t()
             if not ffi.wasmtime_caller_export_get(self.caller, b"memory", 6, ctypes.byref(item)):
                 return None
-            if item.kind != WASMTIME_EXTERN_MEMORY:
+            kind: Any = item.kind  # an int at run time (typed as c_ubyte)
+            if kind != WASMTIME_EXTERN_MEMORY:
                 return None
             self._memory = WasmtimeMemory(
                 wasmtime.Memory._from_raw(item.of.memory), self.context, None
@@ -125,14 +126,13 @@ def _store_results(host: HostFunction, raw: Any, result: Any) -> None:
             setattr(raw[i], kind, float(value))
 
 
-@ffi.wasmtime_func_unchecked_callback_t
 def _trampoline(env: int | None, caller: Any, raw: Any, _count: int) -> int:
     host = _functions[env or 0]
     context = CallerContext(caller)
     try:
         _store_results(host, raw, host.func(*_arguments(host, context, raw)))
         return 0
-    except BaseException as exc:  # handed to the caller of the export, never dropped
+    except BaseException as exc:  # noqa: BLE001 (handed to the export's caller, never dropped)
         tb = exc.__traceback__
         set_host_failure(exc, tb.tb_next if tb is not None and tb.tb_next is not None else tb)
         message = f"host function {host.name} raised {type(exc).__name__}".encode()
@@ -142,9 +142,12 @@ def _trampoline(env: int | None, caller: Any, raw: Any, _count: int) -> int:
         context.caller = None
 
 
-@ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 def _finalize(env: int | None) -> None:
     _functions.pop(env or 0, None)
+
+
+_trampoline_c = ffi.wasmtime_func_unchecked_callback_t(_trampoline)
+_finalize_c = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_finalize)
 
 
 def define_imports(
@@ -163,8 +166,15 @@ def define_imports(
             _functions[key] = host
             mod_b, name_b = module_name.encode(), name.encode()
             error = ffi.wasmtime_linker_define_func_unchecked(
-                linker.ptr(), mod_b, len(mod_b), name_b, len(name_b), ty.ptr(),
-                _trampoline, key, _finalize,
+                linker.ptr(),
+                mod_b,
+                len(mod_b),
+                name_b,
+                len(name_b),
+                ty.ptr(),
+                _trampoline_c,
+                key,
+                _finalize_c,
             )
             if error:
                 raise wasmtime.WasmtimeError._from_ptr(error)

@@ -47,13 +47,6 @@ def take_host_failure() -> tuple[BaseException, TracebackType | None] | None:
     return value
 
 
-@ctypes.CFUNCTYPE(
-    ctypes.c_size_t,
-    ctypes.POINTER(ffi.wasmtime_context_t),
-    ctypes.c_void_p,
-    ctypes.POINTER(ctypes.c_uint64),
-    ctypes.POINTER(ffi.wasmtime_update_deadline_kind_t),
-)
 def _on_epoch(_ctx: Any, data: int | None, delta: Any, kind: Any) -> int:
     state = _states.get(data or 0)
     reason = state.interrupt_reason() if state is not None else None
@@ -67,9 +60,19 @@ def _on_epoch(_ctx: Any, data: int | None, delta: Any, kind: Any) -> int:
     return 0
 
 
-@ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 def _forget_state(data: int | None) -> None:
     _states.pop(data or 0, None)
+
+
+_EpochCallback = ctypes.CFUNCTYPE(
+    ctypes.c_size_t,
+    ctypes.POINTER(ffi.wasmtime_context_t),
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_uint64),
+    ctypes.POINTER(ffi.wasmtime_update_deadline_kind_t),
+)
+_on_epoch_c = _EpochCallback(_on_epoch)
+_forget_state_c = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_forget_state)
 
 
 @atexit.register
@@ -104,7 +107,7 @@ class StoreState:
         self.key = next(_ids)
         _states[self.key] = self
         ffi.wasmtime_store_epoch_deadline_callback(
-            self.store.ptr(), _on_epoch, self.key, _forget_state
+            self.store.ptr(), _on_epoch_c, self.key, _forget_state_c
         )
         ffi.wasmtime_context_set_epoch_deadline(self.context, NO_DEADLINE)
         self.trap = ctypes.POINTER(ffi.wasm_trap_t)()
@@ -171,8 +174,10 @@ class StoreState:
         if host is not None:
             exc, tb = host
             if frames:
-                exc.add_note(f"raised in a host function called by {what}; wasm backtrace:\n"
-                             + format_backtrace(frames))
+                exc.add_note(
+                    f"raised in a host function called by {what}; wasm backtrace:\n"
+                    + format_backtrace(frames)
+                )
             return HostError(exc, tb)
         stopped, self.stopped = self.stopped, None
         if stopped == "cancelled":
@@ -230,4 +235,3 @@ def _error_frames(err: wasmtime.WasmtimeError | None) -> tuple[Frame, ...]:
     return tuple(
         _frame(wasmtime.Frame._from_ptr(frames.vec.data[i], frames)) for i in range(frames.vec.size)
     )
-

@@ -11,6 +11,7 @@ Everything else raises ``Unsupported`` naming the backend that can do it (wasmti
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 import sys
 import threading
@@ -104,7 +105,7 @@ def _run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     def target() -> None:
         try:
             box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # handed back to the calling thread below
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the calling thread below)
             box["error"] = exc
 
     thread = threading.Thread(target=target, name="pinnace-host-wasmer")
@@ -127,7 +128,7 @@ def load(
 ) -> Any:
     """Instantiate with the old ``wasmer`` package for exports and memory."""
     try:
-        import wasmer  # type: ignore[import-not-found]  # noqa: F401
+        importlib.import_module("wasmer")
     except ImportError as exc:
         raise Unsupported(
             "backend 'wasmer' cannot load a module for its exports and memory here: that needs "

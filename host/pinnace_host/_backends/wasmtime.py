@@ -72,7 +72,9 @@ class WasmtimeExport(Export):
                     else:
                         break
                 else:
-                    err = _CALL(state.context, self._func_ref, self._raw, self._size, state.trap_ref)
+                    err = _CALL(
+                        state.context, self._func_ref, self._raw, self._size, state.trap_ref
+                    )
                     if not err and not state.trap:
                         single = self._single
                         if single is not None:
@@ -130,10 +132,15 @@ class UnsupportedExport(Export):
         return [], []
 
 
-_KNOWN_TYPES = [(name, make()) for name, make in (
-    ("i32", wasmtime.ValType.i32), ("i64", wasmtime.ValType.i64),
-    ("f32", wasmtime.ValType.f32), ("f64", wasmtime.ValType.f64),
-)]
+_KNOWN_TYPES = [
+    (name, make())
+    for name, make in (
+        ("i32", wasmtime.ValType.i32),
+        ("i64", wasmtime.ValType.i64),
+        ("f32", wasmtime.ValType.f32),
+        ("f64", wasmtime.ValType.f64),
+    )
+]
 
 
 def type_name(ty: wasmtime.ValType) -> str:
@@ -177,12 +184,15 @@ class WasmtimeInstance:
             self.state.store.set_wasi(config)
         defined = set(define_imports(linker, imports))
         missing = tuple(
-            (mod, name) for mod, name in needed if mod not in WASI_MODULES and (mod, name) not in defined
+            (mod, name)
+            for mod, name in needed
+            if mod not in WASI_MODULES and (mod, name) not in defined
         )
         if missing:
             names = ", ".join(f"{mod}.{name}" for mod, name in missing)
-            raise LinkError(f"{source.name} imports {names}, which imports= does not provide",
-                            missing)
+            raise LinkError(
+                f"{source.name} imports {names}, which imports= does not provide", missing
+            )
         self.memory: Memory | None = None
         self._instantiate(linker, source.name, limits)
         self._funcs: dict[str, tuple[wasmtime.Func, Signature | str]] = {}
@@ -191,7 +201,9 @@ class WasmtimeInstance:
             item = exports[exp.name]
             if isinstance(item, wasmtime.Func):
                 self._funcs[exp.name] = (item, _signature(item.type(self.state.store)))
-            elif isinstance(item, wasmtime.Memory) and (self.memory is None or exp.name == "memory"):
+            elif isinstance(item, wasmtime.Memory) and (
+                self.memory is None or exp.name == "memory"
+            ):
                 self.memory = WasmtimeMemory(item, self.state.ctx, limits.memory)
         self._exports: dict[str, Export] = {}
         if "_initialize" in self._funcs and "_start" not in self._funcs:
@@ -204,7 +216,10 @@ class WasmtimeInstance:
             watched = state.begin(None)
             try:
                 error = ffi.wasmtime_linker_instantiate(
-                    linker.ptr(), state.context, self.module.ptr(), ctypes.byref(instance),
+                    linker.ptr(),
+                    state.context,
+                    self.module.ptr(),
+                    ctypes.byref(instance),
                     state.trap_ref,
                 )
             finally:
