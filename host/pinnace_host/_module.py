@@ -92,7 +92,7 @@ class Export(ABC):
             inst = self.instance
             self._abi = StringABI(
                 f"{self.name}",
-                lambda name, args: inst.export(name)._invoke(args, None, None),
+                lambda name, args: inst.export(name)(*args),
                 lambda name: name in inst.export_names(),
                 inst.memory,
             )
