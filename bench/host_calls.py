@@ -22,11 +22,10 @@ import tempfile
 import time
 from collections.abc import Callable
 
-import wasmtime
-from wasmtime import _bindings as ffi
-
 import pinnace_host
+import wasmtime
 from pinnace_host._backends import _wt_engine
+from wasmtime import _bindings as ffi
 
 WAT = """
 (module
@@ -131,8 +130,10 @@ def main() -> None:
             lambda: module.exports.upper(text, returns=str), max(calls // 10, 1000), repeat
         )
 
-    print(f"# pinnace_host call benchmark (python {platform.python_version()}, "
-          f"wasmtime-py {_wt_engine.WASMTIME_VERSION}, {platform.machine()})")
+    print(
+        f"# pinnace_host call benchmark (python {platform.python_version()}, "
+        f"wasmtime-py {_wt_engine.WASMTIME_VERSION}, {platform.machine()})"
+    )
     print(f"calls per run: {calls}, runs: {repeat} (best run reported)")
     print()
     print("| path | us per add(1, 2) | vs pinnace_host |")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import C_BUILDS, MODULES, HostLog, _build_dir, compile_c
+
+from .host_helpers import C_BUILDS, MODULES, HostLog, _build_dir, compile_c
 
 
 @pytest.fixture(scope="session")

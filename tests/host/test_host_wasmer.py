@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import wat
 from pinnace_host import Limits, Wasi
+
+from .host_helpers import wat
 
 
 def _old_wasmer_importable() -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pinnace_host
 import pytest
-from host_helpers import wat
 from pinnace_host import PAGE_SIZE
+
+from .host_helpers import wat
 
 
 @pytest.fixture

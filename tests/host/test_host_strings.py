@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pinnace_host
 import pytest
-from host_helpers import wat
+
+from .host_helpers import wat
 
 
 def test_str_in_str_out(lib: pinnace_host.Module) -> None:

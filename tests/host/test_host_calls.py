@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import MODULES, HostLog, wat
 from pinnace_host import Signature
+
+from .host_helpers import MODULES, HostLog, wat
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import MODULES
 from pinnace_host.cli import main
+
+from .host_helpers import MODULES
 
 
 def test_call_numbers(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pinnace_host
-from host_helpers import HostLog, wat
 from pinnace_host import Limits, _cache
 from pinnace_host._backends import _wt_engine
+
+from .host_helpers import HostLog, wat
 
 
 def test_second_load_comes_from_disk(

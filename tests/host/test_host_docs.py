@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from host_helpers import CLANG
+from .host_helpers import CLANG
 
 DOC = Path(__file__).parents[2] / "docs" / "host.md"
-BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def blocks(language: str) -> list[str]:
@@ -40,4 +40,4 @@ def test_doc_examples_run(
     namespace: dict[str, object] = {"__name__": "docs_host"}
     for index, source in enumerate(blocks("python")):
         code = compile(source, f"docs/host.md python block {index}", "exec")
-        exec(code, namespace)
+        exec(code, namespace)  # noqa: S102 (running the documented examples is the point)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import HostLog
+
+from .host_helpers import HostLog
 
 
 def test_acall(lib: pinnace_host.Module) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import HostLog, wat
 from pinnace_host import Limits
+
+from .host_helpers import HostLog, wat
 
 
 def test_hierarchy() -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pinnace_host
 import pytest
-from host_helpers import HostLog
 from pinnace_host import Caller, i64
+
+from .host_helpers import HostLog
 
 CALLS_HOST = """
 (module

@@ -1,0 +1,1 @@
+"""pinnace_host tests (a package, so its conftest and helpers never shadow tests/conftest.py)."""
