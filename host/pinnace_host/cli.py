@@ -21,7 +21,9 @@ from ._wasi import Dir, Wasi
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pinnace host", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="pinnace host", description="Call a wasm module's export or run a WASI command."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--backend", default="wasmtime", choices=("wasmtime", "wasmer"))

@@ -157,3 +157,33 @@ def test_limits_validation() -> None:
 def test_unknown_backend() -> None:
     with pytest.raises(ValueError, match="unknown backend 'v8'"):
         pinnace_host.load(wat("numbers"), backend="v8")
+
+
+def test_everything_stays_usable_after_each_error(lib_wasm: Path, host_log: HostLog) -> None:
+    bystander = pinnace_host.load(wat("numbers"))
+    limited = pinnace_host.load(
+        lib_wasm, imports=host_log.imports(), limits=Limits(fuel=100_000, memory=4 << 20)
+    )
+
+    def boom(x: int) -> int:
+        raise RuntimeError("host failure")
+
+    raising = pinnace_host.load(lib_wasm, imports={"env": {"log": host_log.log, "twice": boom}})
+    failures = [
+        (pinnace_host.InvalidModule, lambda: pinnace_host.load(b"\0asm\x01\0\0\0\xff")),
+        (pinnace_host.LinkError, lambda: pinnace_host.load(lib_wasm)),
+        (pinnace_host.Trap, lambda: limited.exports.deep(1)),
+        (pinnace_host.OutOfFuel, lambda: limited.exports.spin(0)),
+        (pinnace_host.MemoryLimitExceeded, lambda: limited.exports.hog(1 << 16)),
+        (RuntimeError, lambda: raising.exports.greet("x")),
+        (
+            pinnace_host.Unsupported,
+            lambda: pinnace_host.run(wat("numbers"), backend="wasmer", limits=Limits(fuel=1)),
+        ),
+    ]
+    for expected, action in failures:
+        with pytest.raises(expected):
+            action()
+        assert bystander.exports.add(1, 2) == 3
+        assert limited.exports.add(3, 4) == 7
+        assert raising.exports.add(5, 6) == 11
