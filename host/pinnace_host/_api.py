@@ -11,7 +11,7 @@ from typing import Any
 from ._backends import check_backend
 from ._limits import Limits
 from ._module import CancelToken, Module, run_off_loop
-from ._source import Source, read_source
+from ._source import ModuleBytes, Source, read_source
 from ._wasi import Completed, Wasi
 
 Imports = Mapping[str, Mapping[str, Any]]
@@ -62,30 +62,42 @@ def _wasi_for(args: Sequence[str] | None, wasi: Wasi | None) -> Wasi:
     return wasi if args is None else dataclasses.replace(wasi, args=tuple(args))
 
 
-def _run(
+@dataclasses.dataclass(frozen=True)
+class _RunRequest:
+    module: ModuleBytes
+    wasi: Wasi
+    limits: Limits
+    imports: Imports
+
+
+def _request(
     source: Source,
     args: Sequence[str] | None,
     wasi: Wasi | None,
     backend: str,
     limits: Limits | None,
     imports: Imports | None,
-    cache: Cache,
-    token: CancelToken | None,
-) -> Completed:
+) -> _RunRequest:
     check_backend(backend)
-    module = read_source(source)
-    config = _wasi_for(args, wasi)
+    return _RunRequest(
+        read_source(source), _wasi_for(args, wasi), limits or Limits(), imports or {}
+    )
+
+
+def _run(request: _RunRequest, backend: str, cache: Cache, token: CancelToken | None) -> Completed:
     if backend == "wasmer":
         from ._backends import wasmer
 
-        return wasmer.run(module, wasi=config, limits=limits or Limits(), imports=imports or {})
+        return wasmer.run(
+            request.module, wasi=request.wasi, limits=request.limits, imports=request.imports
+        )
     from ._backends import wasmtime
 
     return wasmtime.run(
-        module,
-        wasi=config,
-        limits=limits or Limits(),
-        imports=imports or {},
+        request.module,
+        wasi=request.wasi,
+        limits=request.limits,
+        imports=request.imports,
         cache=_cache_arg(cache),
         token=token,
     )
@@ -106,7 +118,7 @@ def run(
     ``args`` are the arguments after the program name (they replace ``wasi.args`` if both are
     given). Output is captured unless ``wasi=Wasi(capture_output=False)``.
     """
-    return _run(source, args, wasi, backend, limits, imports, cache, None)
+    return _run(_request(source, args, wasi, backend, limits, imports), backend, cache, None)
 
 
 async def arun(
@@ -125,12 +137,13 @@ async def arun(
     if backend == "wasmer":
         from ._backends import wasmer
 
-        module = read_source(source)
-        config = _wasi_for(args, wasi)
+        request = _request(source, args, wasi, backend, limits, imports)
         return await wasmer.arun(
-            module, wasi=config, limits=limits or Limits(), imports=imports or {}
+            request.module, wasi=request.wasi, limits=request.limits, imports=request.imports
         )
     token = CancelToken()
-    return await run_off_loop(  # type: ignore[no-any-return]
-        lambda: _run(source, args, wasi, backend, limits, imports, cache, token), token, "arun"
-    )
+
+    def work() -> Completed:  # reading and compiling happen off the loop too
+        return _run(_request(source, args, wasi, backend, limits, imports), backend, cache, token)
+
+    return await run_off_loop(work, token, "arun")  # type: ignore[no-any-return]
