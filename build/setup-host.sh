@@ -10,7 +10,7 @@ PACKAGES=(
   # wasm32-wasi C for pinnace_host's test modules
   wasi-libc libclang-rt-19-dev-wasm32
   # building CPython, libffi, xz, binaryen and the sqlite amalgamation
-  build-essential autoconf automake libtool pkg-config tcl xz-utils cmake ninja-build ccache
+  build-essential autoconf automake libtool libltdl-dev pkg-config tcl xz-utils cmake ninja-build ccache
   ca-certificates curl git
   # browser tests
   chromium

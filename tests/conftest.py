@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,8 @@ sys.path.insert(0, str(REPO / "build"))
 
 from pinnace_build.paths import DIST  # noqa: E402
 from pinnace_build.serve import StaticServer  # noqa: E402
+
+os.environ.setdefault("PINNACE_SERVE_QUIET", "1")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

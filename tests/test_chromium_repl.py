@@ -46,7 +46,7 @@ def test_repl_shows_python_traceback_and_keeps_going(page: Any, server: StaticSe
     assert "_run.py" not in err
     type_and_run(page, "'still' + ' working'")
     page.wait_for_selector("#output .res")
-    assert page.inner_text("#output .res") == "'still working'"
+    assert page.inner_text("#output .res").strip() == "'still working'"
 
 
 def test_es_module_and_wrong_index_url(page: Any, server: StaticServer) -> None:

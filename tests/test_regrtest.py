@@ -19,8 +19,14 @@ SUITES = [
     "test_datetime", "test_collections", "test_itertools",
 ]  # fmt: skip
 
-# test id pattern -> why it cannot pass on wasm32-emscripten
-KNOWN_PLATFORM_FAILURES: dict[str, str] = {}
+# test name pattern (regrtest --ignore) -> why it cannot pass on wasm32-emscripten
+KNOWN_PLATFORM_FAILURES: dict[str, str] = {
+    "test_strftime_trailing_percent": (
+        "musl's strftime() (Emscripten's libc) returns a NUL for a trailing '%' where glibc "
+        "keeps the '%'; CPython then raises 'ValueError: embedded null byte'. A libc difference, "
+        "not ours to patch in CPython."
+    ),
+}
 
 
 @pytest.mark.slow

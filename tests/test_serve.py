@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import brotli
@@ -23,13 +24,14 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def get(url: str, encoding: str | None = None) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, encoding: str | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (case-insensitive) and body."""
     req = urllib.request.Request(url, headers={"Accept-Encoding": encoding} if encoding else {})
     try:
         with urllib.request.urlopen(req) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers, e.read()
 
 
 def test_types_and_precompressed(site: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -86,3 +87,22 @@ class Step:
 
 def log(msg: str) -> None:
     print(f"[pinnace] {msg}", file=sys.stderr, flush=True)
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def run_logged(args: list[str], logfile: Path, **kw: Any) -> None:
+    """Run a build command with its output appended to ``logfile``; on failure, raise with
+    the command, the log's path and its last lines (compilers are chatty; errors are not lost)."""
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    with logfile.open("a") as f:
+        f.write(f"\n$ {' '.join(map(str, args))}\n")
+        f.flush()
+        res = subprocess.run(args, stdout=f, stderr=subprocess.STDOUT, **kw)
+    if res.returncode != 0:
+        tail = "\n".join(logfile.read_text(errors="replace").splitlines()[-40:])
+        raise BuildError(
+            f"{args[0]} failed with exit code {res.returncode}; full log: {logfile}\n{tail}"
+        )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import toolchain, wasmlibs
 from . import versions as V
-from .cache import Step, cache_root, log
+from .cache import Step, cache_root, log, run_logged
 from .toolchain import Toolchain
 
 JOBS = f"-j{os.cpu_count() or 2}"
@@ -63,17 +63,18 @@ def build_python() -> Path:
         log("cpython-native: configure + make (about 2 minutes, once)")
         env = dict(os.environ, CCACHE_DIR=str(cache_root() / "ccache"))
         cc = "ccache gcc" if shutil.which("ccache") else "gcc"
-        subprocess.run([str(src / "configure"), "-C", f"CC={cc}"], cwd=out, env=env, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-        subprocess.run(["make", JOBS], cwd=out, env=env, check=True, stdout=subprocess.DEVNULL)
+        logfile = out / "build.log"
+        run_logged([str(src / "configure"), "-C", f"CC={cc}"], logfile, cwd=out, env=env)
+        run_logged(["make", JOBS], logfile, cwd=out, env=env)
 
     return native_step().ensure(build) / "python"
 
 
 def _ccache_env(tc: Toolchain, basedir: Path) -> dict[str, str]:
     env = tc.env()
-    if shutil.which("ccache"):
-        env["EM_COMPILER_WRAPPER"] = "ccache"
+    ccache = shutil.which("ccache")
+    if ccache:
+        env["EM_COMPILER_WRAPPER"] = ccache  # emcc os.execv()s it: an absolute path
         env["CCACHE_DIR"] = str(cache_root() / "ccache")
         env["CCACHE_BASEDIR"] = str(basedir)
         env["CCACHE_NOHASHDIR"] = "1"
@@ -151,17 +152,17 @@ def _build_wasm(tc: Toolchain, out: Path) -> None:
     build_triple = subprocess.run([str(src / "config.guess")], capture_output=True, text=True,
                                   check=True).stdout.strip()  # fmt: skip
     log("cpython-wasm: configure")
-    subprocess.run(
+    logfile = out / "build.log"
+    run_logged(
         [str(tc.emroot / "emconfigure"), str(src / "configure"), "-C", f"--build={build_triple}",
          f"--with-build-python={py}", *CONFIGURE_FLAGS],
-        cwd=out, env=env, check=True, stdout=subprocess.DEVNULL,
+        logfile, cwd=out, env=env,
     )  # fmt: skip
     cached.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(out / "config.cache", cached)
     targets = _library_targets(out)
     log(f"cpython-wasm: make {' '.join(targets)}")
-    subprocess.run([str(tc.emroot / "emmake"), "make", JOBS, *targets], cwd=out, env=env,
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    run_logged([str(tc.emroot / "emmake"), "make", JOBS, *targets], logfile, cwd=out, env=env)
     # CPython's test package, kept out of dist/, for `pinnace python -m test`.
     shutil.copytree(src / "Lib" / "test", out / "testlib" / "test", symlinks=True)
 

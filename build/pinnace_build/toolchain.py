@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import versions as V
-from .cache import Step, log
+from .cache import Step, log, run_logged
 from .debian import fetch
 
 SETUP_HOST = "bash build/setup-host.sh"
@@ -107,15 +107,15 @@ def _build_binaryen(out: Path) -> None:
     work = out / "src"
     src = extract(src_tar, work)
     build = work / "build"
-    subprocess.run(
+    logfile = out / "build.log"
+    run_logged(
         ["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja",
          "-DCMAKE_BUILD_TYPE=Release", "-DBUILD_TESTS=OFF", "-DENABLE_WERROR=OFF",
          "-DBUILD_STATIC_LIB=ON", f"-DCMAKE_INSTALL_PREFIX={out}"],
-        check=True, stdout=subprocess.DEVNULL,
+        logfile,
     )  # fmt: skip
     log("binaryen: compiling (several minutes, once)")
-    subprocess.run(["ninja", "-C", str(build), f"-j{os.cpu_count() or 2}", "install"],
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    run_logged(["ninja", "-C", str(build), f"-j{os.cpu_count() or 2}", "install"], logfile)
     shutil.rmtree(work)
 
 
@@ -171,9 +171,8 @@ def _seed_ports(tc: Toolchain, work: Path) -> None:
             # The port wants the amalgamation; Debian ships the full tree: generate it (tclsh).
             bld = src / "bld"
             bld.mkdir()
-            subprocess.run(["../configure", "--disable-tcl"], cwd=bld, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-            subprocess.run(["make", "sqlite3.c"], cwd=bld, check=True, stdout=subprocess.DEVNULL)
+            run_logged(["../configure", "--disable-tcl"], work / "sqlite3.log", cwd=bld)
+            run_logged(["make", "sqlite3.c"], work / "sqlite3.log", cwd=bld)
             dest.mkdir()
             for f in ("sqlite3.c", "sqlite3.h", "sqlite3ext.h"):
                 shutil.copy2(bld / f, dest / f)

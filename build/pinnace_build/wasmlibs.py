@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import toolchain
 from . import versions as V
-from .cache import Step, log
+from .cache import Step, log, run_logged
 from .toolchain import Toolchain
 
 CFLAGS = "-O2 -fPIC"
@@ -35,16 +35,15 @@ def step(tc: Toolchain) -> Step:
 def _configure_make(tc: Toolchain, src: Path, prefix: Path, args: list[str], cflags: str) -> None:
     env = tc.env()
     env["CFLAGS"] = cflags
-    q = {"stdout": subprocess.DEVNULL}
-    subprocess.run(
+    logfile = prefix.parent / "build.log"
+    run_logged(
         [str(tc.emroot / "emconfigure"), "./configure", "--host=wasm32-unknown-emscripten",
          f"--prefix={prefix}", "--enable-static", "--disable-shared",
          "--disable-dependency-tracking", *args],
-        cwd=src, env=env, check=True, **q,
+        logfile, cwd=src, env=env,
     )  # fmt: skip
     jobs = f"-j{os.cpu_count() or 2}"
-    subprocess.run([str(tc.emroot / "emmake"), "make", jobs, "install"], cwd=src, env=env,
-                   check=True, **q)  # fmt: skip
+    run_logged([str(tc.emroot / "emmake"), "make", jobs, "install"], logfile, cwd=src, env=env)
 
 
 def _build(tc: Toolchain, out: Path) -> None:
@@ -53,7 +52,7 @@ def _build(tc: Toolchain, out: Path) -> None:
     log("wasm-libs: libffi")
     ffi = toolchain.extract(toolchain.fetch_source("libffi"), work)
     # Debian's orig tarball is a git snapshot without ./configure.
-    subprocess.run(["autoreconf", "-fi"], cwd=ffi, check=True, capture_output=True)
+    run_logged(["autoreconf", "-fi"], out / "build.log", cwd=ffi)
     _configure_make(
         tc, ffi, prefix,
         ["--disable-builddir", "--disable-multi-os-directory", "--disable-raw-api",

@@ -4,7 +4,8 @@
 //
 // The host's file system is visible at the same paths (NODEFS mounts of every top-level
 // directory but /dev, /proc, /sys and /lib, which holds the wasm stdlib), the working directory
-// is the host's, and stdin/stdout/stderr are the process's own, byte for byte.
+// is the host's, stdin/stdout/stderr are the process's own, byte for byte, and the environment
+// is the host's without PATH.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +55,9 @@ async function main(): Promise<number> {
   const indexURL = path.dirname(fileURLToPath(import.meta.url));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  // No host program can run from wasm (there are no processes): a host PATH would only make
+  // shutil.which() find programs that subprocess then cannot start.
+  delete env.PATH;
   const py = await loadPinnace({
     indexURL,
     env,

@@ -134,6 +134,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
         );
         return {};
       },
+      // libc reads the environment while the runtime initialises: set it before that.
+      preRun: [(m: EmModule) => Object.assign(m.ENV, { PYTHONUNBUFFERED: "1" }, options.env ?? {})],
       print: (s: string) => console.log(s),
       printErr: (s: string) => console.warn(s),
     }),
@@ -146,7 +148,6 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   const { FS } = mod;
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
-  Object.assign(mod.ENV, { PYTHONUNBUFFERED: "1" }, options.env ?? {});
   const streams = installStreams(
     mod,
     options.stdin,

@@ -19,6 +19,7 @@ The traceback shows the user's frames only: the frames of this module are cut of
 from __future__ import annotations
 
 import ast
+import linecache
 import sys
 import traceback
 from types import CodeType, TracebackType
@@ -40,8 +41,14 @@ def _compile(source: str, filename: str) -> tuple[CodeType, CodeType | None]:
     return body, expr
 
 
+def _remember_source(source: str, filename: str) -> None:
+    """Let tracebacks quote the code's lines although it is not a file."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+
+
 def run(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None = None) -> Any:
     ns = __main__.__dict__ if namespace is None else namespace
+    _remember_source(source, filename)
     body, expr = _compile(source, filename)
     exec(body, ns)
     return None if expr is None else eval(expr, ns)
@@ -49,7 +56,9 @@ def run(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None 
 
 def _user_frames(tb: TracebackType | None) -> TracebackType | None:
     """Drop the leading frames that belong to this module."""
-    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+    # co_filename, not __file__: loaded from the zip, __file__ names the .pyc
+    here = _user_frames.__code__.co_filename
+    while tb is not None and tb.tb_frame.f_code.co_filename == here:
         tb = tb.tb_next
     return tb
 
