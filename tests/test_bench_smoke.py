@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 OTHER_SECTION = """\
@@ -39,6 +40,9 @@ def _positive(cell: str) -> bool:
     return bool(m) and all(float(g.replace(",", "")) > 0 for g in (m.group(1), m.group(6)) if g)
 
 
+# About 20 s once the compressed sizes are cached; brotli q11 of both wasm files makes the first
+# run after a rebuild of dist/ take over a minute.
+@pytest.mark.slow
 def test_quick_run_reports_both_distributions(dist: Path, tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\nIntro.\n\n" + OTHER_SECTION)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from pinnace_build.serve import StaticServer
 
 pytestmark = pytest.mark.chromium

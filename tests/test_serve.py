@@ -10,7 +10,6 @@ from pathlib import Path
 
 import brotli
 import pytest
-
 from pinnace_build.serve import StaticServer
 
 

@@ -64,7 +64,7 @@ def test_smoke_c_program(emenv: dict[str, str], tmp_path: Path) -> None:
 def test_side_module_loaded_with_dlopen(emenv: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "side.c").write_text(
         "#include <stdio.h>\nint side_counter = 40;\n"
-        "int side_add(int a, int b) { side_counter++; printf(\"side_add(%d,%d)\\n\", a, b);"
+        'int side_add(int a, int b) { side_counter++; printf("side_add(%d,%d)\\n", a, b);'
         " return a + b + side_counter; }\n"
     )
     (tmp_path / "main.c").write_text(

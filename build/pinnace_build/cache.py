@@ -68,7 +68,11 @@ class Step:
     def is_built(self) -> bool:
         return (self.path / MARKER).exists()
 
-    def ensure(self, build: Callable[[Path], None]) -> Path:
+    def invalidate(self) -> None:
+        """Forget the built output so that the next ensure() builds it again."""
+        (self.path / MARKER).unlink(missing_ok=True)
+
+    def ensure(self, build: Callable[[Path], object]) -> Path:
         """Return the step's directory, building it with ``build(path)`` if needed."""
         out = self.path
         if self.is_built():

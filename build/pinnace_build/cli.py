@@ -11,15 +11,15 @@ def _toolchain(args: argparse.Namespace) -> int:
     from . import toolchain
 
     if args.action == "install":
-        tc = toolchain.install()
-        print(f"toolchain ready: EM_CONFIG={tc.config}")
+        installed = toolchain.install()
+        print(f"toolchain ready: EM_CONFIG={installed.config}")
         return 0
     if args.action == "env":
-        tc = toolchain.find()
-        if tc is None:
+        found = toolchain.find()
+        if found is None:
             print(f"toolchain not installed; run: {toolchain.INSTALL}", file=sys.stderr)
             return 1
-        env = tc.env({"PATH": "$PATH"})
+        env = found.env({"PATH": "$PATH"})
         print(f"export EM_CONFIG={env['EM_CONFIG']}")
         print(f"export PATH={env['PATH']}")
         return 0
@@ -32,7 +32,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.what == "cpython":
         from . import cpython
 
-        cpython.build()
+        cpython.build(rebuild=args.rebuild)
         return 0
     if args.what == "dist":
         from . import dist
@@ -57,7 +57,8 @@ def _python(argv: list[str]) -> int:
 def _host(argv: list[str]) -> int:
     from pinnace_host import cli
 
-    return cli.main(argv)
+    code: int = cli.main(argv)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     b = sub.add_parser("build", help="build CPython or assemble dist/")
     b.add_argument("what", choices=["cpython", "dist"])
+    b.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="redo the CPython cross build even if cached (configure cache and ccache still apply)",
+    )
     b.set_defaults(func=_build)
 
     s = sub.add_parser("serve", help="serve a directory on 127.0.0.1")

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from . import toolchain, wasmlibs
 from . import versions as V
-from .cache import Step, cache_root, log, run_logged
+from .cache import Step, log, run_logged
+from .paths import cache_root
 from .toolchain import Toolchain
 
 JOBS = f"-j{os.cpu_count() or 2}"
@@ -177,9 +178,12 @@ def _library_targets(builddir: Path) -> list[str]:
     return list(dict.fromkeys(targets))
 
 
-def build(tc: Toolchain | None = None) -> WasmBuild:
+def build(tc: Toolchain | None = None, rebuild: bool = False) -> WasmBuild:
     tc = tc or toolchain.require()
-    out = wasm_step(tc).ensure(lambda out: _build_wasm(tc, out))
+    step = wasm_step(tc)
+    if rebuild:
+        step.invalidate()
+    out = step.ensure(lambda out: _build_wasm(tc, out))
     return WasmBuild(builddir=out, srcdir=source_dir())
 
 

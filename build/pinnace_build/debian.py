@@ -67,7 +67,7 @@ def _apt(args: list[str], *, update_first: bool) -> str:
 
 def _resolve_url(spec: str, file_name: str, *, source: bool) -> str:
     """Ask apt (private trixie config) for the URL of ``file_name`` of package ``spec``."""
-    args = (["source", "--print-uris", spec] if source else ["download", "--print-uris", spec])
+    args = ["source", "--print-uris", spec] if source else ["download", "--print-uris", spec]
     for update_first in (False, True):
         try:
             out = _apt(args, update_first=update_first)

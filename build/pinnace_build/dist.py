@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 
 from . import cpython, link, stdlib, toolchain
 from .cache import Step, log, tree_digest

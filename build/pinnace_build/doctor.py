@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-
 from . import toolchain
 from . import versions as V
 from .paths import cache_root
@@ -86,5 +85,3 @@ def main() -> int:
         return 1
     print("\nThe toolchain is complete.")
     return 0
-
-

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 from .cache import Step, tree_digest

@@ -65,7 +65,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         return f
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("PINNACE_SERVE_QUIET") != "1":
             super().log_message(format, *args)
 

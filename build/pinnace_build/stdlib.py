@@ -26,23 +26,30 @@ EXCLUDED_TOP = {
 EXCLUDED_DIRS = {"tests", "idle_test", "__pycache__"}
 ZIP_NAME = "python313.zip"
 
-# Compiles every .py under the given roots into a zip of .pyc, run by the *native* build python.
-_COMPILER = r"""
+# Writes the zip; run by the *native* build python (same version, so the same bytecode).
+# kind "pyc": compiled modules only; "py": sources.  compression "stored" | "deflated".
+_PACKER = r"""
 import importlib.util, marshal, sys, zipfile
 from pathlib import Path
-out, *args = sys.argv[1:]
+out, kind, compression, *args = sys.argv[1:]
 MAGIC = importlib.util.MAGIC_NUMBER
 FLAGS = (0b01).to_bytes(4, "little")  # hash-based pyc, unchecked: never compares to a source
-with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+method = zipfile.ZIP_STORED if compression == "stored" else zipfile.ZIP_DEFLATED
+with zipfile.ZipFile(out, "w", method, compresslevel=9) as zf:
     for root, listing in zip(args[::2], args[1::2]):
         for rel in Path(listing).read_text().split("\n"):
             if not rel:
                 continue
             source = Path(root, rel).read_bytes()
+            info = zipfile.ZipInfo(rel, (2000, 1, 1, 0, 0, 0))  # fixed dates: reproducible
+            info.compress_type = method
+            if kind == "py":
+                zf.writestr(info, source)
+                continue
             code = compile(source, f"/lib/python313.zip/{rel}", "exec", dont_inherit=True)
+            info.filename = rel + "c"
             h = importlib.util.source_hash(source)
-            info = zipfile.ZipInfo(rel + "c", (2000, 1, 1, 0, 0, 0))  # reproducible
-            zf.writestr(info, MAGIC + FLAGS + h + marshal.dumps(code), zipfile.ZIP_DEFLATED)
+            zf.writestr(info, MAGIC + FLAGS + h + marshal.dumps(code))
 """
 
 
@@ -56,7 +63,18 @@ def _stdlib_files(lib: Path) -> list[str]:
     return files
 
 
-def pack(build_python: Path, srcdir: Path, sysconfigdata: Path, out: Path) -> Path:
+KIND = "pyc"
+COMPRESSION = "stored"
+
+
+def pack(
+    build_python: Path,
+    srcdir: Path,
+    sysconfigdata: Path,
+    out: Path,
+    kind: str = KIND,
+    compression: str = COMPRESSION,
+) -> Path:
     """Write ``out/python313.zip`` and return its path."""
     lib = srcdir / "Lib"
     args: list[str] = []
@@ -70,7 +88,10 @@ def pack(build_python: Path, srcdir: Path, sysconfigdata: Path, out: Path) -> Pa
         listing.write_text("\n".join(files))
         args += [str(root), str(listing)]
     target = out / ZIP_NAME
-    subprocess.run([str(build_python), "-I", "-c", _COMPILER, str(target), *args], check=True)
+    subprocess.run(
+        [str(build_python), "-I", "-c", _PACKER, str(target), kind, compression, *args],
+        check=True,
+    )
     for listing in out.glob(".*.files"):
         listing.unlink()
     return target

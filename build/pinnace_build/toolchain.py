@@ -57,7 +57,9 @@ def extract(archive: Path, dest: Path) -> Path:
         tf.extractall(dest, filter="tar")
         tops = {m.name.split("/", 1)[0] for m in tf.getmembers()}
     if len(tops) != 1:
-        raise RuntimeError(f"{archive.name}: expected one top-level directory, found {sorted(tops)}")
+        raise RuntimeError(
+            f"{archive.name}: expected one top-level directory, found {sorted(tops)}"
+        )
     return dest / tops.pop()
 
 

@@ -87,7 +87,7 @@ class LegacyInstance:
         store = wasmer.Store()
         try:
             module = wasmer.Module(store, source.wasm)
-        except Exception as exc:  # noqa: BLE001 (wasmer raises plain exceptions)
+        except Exception as exc:
             raise InvalidModule(f"invalid wasm module (wasmer): {exc}") from None
         import_object = wasmer.ImportObject()
         for namespace, items in imports.items():

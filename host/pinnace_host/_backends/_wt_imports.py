@@ -132,7 +132,7 @@ def _trampoline(env: int | None, caller: Any, raw: Any, _count: int) -> int:
     try:
         _store_results(host, raw, host.func(*_arguments(host, context, raw)))
         return 0
-    except BaseException as exc:  # noqa: BLE001 (handed to the export's caller, never dropped)
+    except BaseException as exc:
         tb = exc.__traceback__
         set_host_failure(exc, tb.tb_next if tb is not None and tb.tb_next is not None else tb)
         message = f"host function {host.name} raised {type(exc).__name__}".encode()

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
 
+from .._cache import cache_root
 from .._errors import InvalidModule, Timeout, Trap, Unsupported
 from .._limits import Limits
 from .._source import ModuleBytes
@@ -67,7 +68,8 @@ async def arun(
 ) -> Completed:
     sdk = _sdk()
     _check_run_request(wasi, limits, imports)
-    async with sdk.Wasmer() as client:
+    # wasmer-sdk keeps its cache in ./.wasmer unless told otherwise; keep it beside ours.
+    async with sdk.Wasmer(cache_root=cache_root().parent / "wasmer-sdk") as client:
         try:
             package = await client.packages.load(module.wasm)
         except sdk.WasmerError as exc:
@@ -105,7 +107,7 @@ def _run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     def target() -> None:
         try:
             box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 (re-raised in the calling thread below)
+        except BaseException as exc:
             box["error"] = exc
 
     thread = threading.Thread(target=target, name="pinnace-host-wasmer")
