@@ -39,3 +39,38 @@ def test_js_example(name: str, code: str, expected: str, tmp_path: Path) -> None
 
 def test_there_are_examples() -> None:
     assert len(examples()) >= 3
+    assert len(shell_sessions()) >= 2
+
+
+SHELL = re.compile(r"```sh\n(?P<body>\$ .*?)```", re.S)
+
+
+def shell_sessions() -> list[tuple[str, str, str]]:
+    """``$ command`` lines and the output that follows them, from ```sh blocks."""
+    found = []
+    for doc in DOCS:
+        for m in SHELL.finditer(doc.read_text()):
+            for i, part in enumerate(m["body"].split("$ ")[1:]):
+                command, _, output = part.partition("\n")
+                found.append((f"{doc.name}:{command[:40]}#{i}", command, output))
+    return found
+
+
+@pytest.mark.usefixtures("dist")
+@pytest.mark.parametrize(
+    ("name", "command", "expected"), shell_sessions(), ids=[s[0] for s in shell_sessions()]
+)
+def test_shell_example(name: str, command: str, expected: str) -> None:
+    res = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == expected
+
+
+def test_readme_python_examples() -> None:
+    """The README's ```python blocks (server-side pinnace_host) run natively."""
+    blocks = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert blocks
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"README.md python block {i}", "exec"), {})
