@@ -10,6 +10,7 @@ absolute paths.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import shutil
@@ -73,10 +74,22 @@ class Step:
         (self.path / MARKER).unlink(missing_ok=True)
 
     def ensure(self, build: Callable[[Path], object]) -> Path:
-        """Return the step's directory, building it with ``build(path)`` if needed."""
+        """Return the step's directory, building it with ``build(path)`` if needed.
+
+        Builds of the same step from several processes (two checkouts sharing one cache) are
+        serialised by a lock file: the second waits and then finds the step built."""
         out = self.path
         if self.is_built():
             return out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out.with_name(out.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.is_built():
+                return out
+            self._build(out, build)
+        return out
+
+    def _build(self, out: Path, build: Callable[[Path], object]) -> None:
         if out.exists():
             log(f"{self.name}: removing incomplete {out}")
             shutil.rmtree(out)
@@ -86,7 +99,6 @@ class Step:
         build(out)
         (out / MARKER).write_text(json.dumps(self.inputs, sort_keys=True, indent=1, default=str))
         log(f"{self.name}: done in {time.monotonic() - start:.0f}s")
-        return out
 
 
 def log(msg: str) -> None:
