@@ -1,0 +1,58 @@
+"""The loader in Web Workers (module and classic) in real Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pinnace_build.serve import StaticServer
+
+pytestmark = pytest.mark.chromium
+
+MODULE_WORKER = """
+import { loadPinnace } from "%(base)sdist/pinnace.mjs";
+const py = await loadPinnace({ stdout: (line) => postMessage({ line }) });
+py.runPython("import sys; print('worker says', sys.platform)");
+postMessage({ value: py.runPython("sum(range(101))"), isWorker: typeof document === "undefined" });
+"""
+
+CLASSIC_WORKER = """
+importScripts("%(base)sdist/pinnace.js");
+loadPinnace({ indexURL: "%(base)sdist/" }).then(
+  (py) => postMessage({ value: py.runPython("'classic ' + str(6 * 7)") }),
+  (e) => postMessage({ error: String(e) }),
+);
+"""
+
+RUN_WORKER = """async ([source, type]) => {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const worker = new Worker(url, { type });
+    const messages = [];
+    return await new Promise((resolve, reject) => {
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.onmessage = (e) => {
+            messages.push(e.data);
+            if ("value" in e.data || "error" in e.data) resolve(messages);
+        };
+    });
+}"""
+
+
+def run_worker(page: Any, server: StaticServer, source: str, kind: str) -> list[dict[str, Any]]:
+    page.goto(server.url + "demos/")
+    result: list[dict[str, Any]] = page.evaluate(
+        RUN_WORKER, [source % {"base": server.url}, kind]
+    )
+    return result
+
+
+def test_module_worker(page: Any, server: StaticServer) -> None:
+    messages = run_worker(page, server, MODULE_WORKER, "module")
+    assert {"line": "worker says emscripten"} in messages
+    assert messages[-1] == {"value": 5050, "isWorker": True}
+
+
+def test_classic_worker(page: Any, server: StaticServer) -> None:
+    messages = run_worker(page, server, CLASSIC_WORKER, "classic")
+    assert messages == [{"value": "classic 42"}]
