@@ -59,6 +59,7 @@ def measure(files: list[Path]) -> list[FileSize]:
         cache = {}
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     todo = [p for p in files if f"{SETTINGS}:{digests[p]}" not in cache]
+    todo.sort(key=lambda p: p.stat().st_size, reverse=True)  # the big ones first, in parallel
     if todo:
         with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
             for digest, raw, gz, br in pool.map(_measure_one, [str(p) for p in todo]):
