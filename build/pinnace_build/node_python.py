@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 
 from .paths import DIST
@@ -43,10 +42,12 @@ def environment() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        return subprocess.run(command(argv), env=environment()).returncode
-    except KeyboardInterrupt:
-        return 130
+    """Replace this process with node: signals (Ctrl-C) and the exit status are node's."""
+    cmd = command(argv)
+    env = environment()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(cmd[0], cmd, env)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ export interface EmModule {
   _pinnace_init(argc: number, argv: number): number;
   _pinnace_run(code: number, filename: number): number;
   _pinnace_free(ptr: number): void;
+  _pinnace_set_signal_polling(on: number): void;
 }
 
 export type ModuleFactory = (opts: object) => Promise<EmModule>;

@@ -6,9 +6,15 @@
 // directory but /dev, /proc, /sys and /lib, which holds the wasm stdlib), the working directory
 // is the host's, stdin/stdout/stderr are the process's own, byte for byte, and the environment
 // is the host's without PATH.
+//
+// Python runs in a worker thread so that the main thread stays free to take SIGINT (Ctrl-C) and
+// hand it to Python through a shared interrupt buffer: a running loop raises KeyboardInterrupt.
+// A second Ctrl-C while the first is still pending (Python blocked, e.g. reading stdin) ends
+// the process with status 130.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadPinnace } from "./pinnace.js";
 import type { EmModule } from "./module.js";
 
@@ -51,7 +57,9 @@ function mountHost(mod: EmModule): void {
   FS.chdir(process.cwd());
 }
 
-async function main(): Promise<number> {
+const SIGINT = 2;
+
+async function runPython(argv: string[], signals: Int32Array): Promise<number> {
   const indexURL = path.dirname(fileURLToPath(import.meta.url));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -67,20 +75,48 @@ async function main(): Promise<number> {
     _noInit: true,
   });
   mountHost(py._module);
+  py.setInterruptBuffer(signals);
   try {
-    return py._module.callMain(process.argv.slice(2));
+    return py._module.callMain(argv);
   } catch (e: any) {
     if (e && typeof e.status === "number" && e.name === "ExitStatus") return e.status;
     throw e;
   }
 }
 
-main().then(
-  (code) => {
+function supervise(): void {
+  const signals = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(fileURLToPath(import.meta.url), {
+    workerData: { argv: process.argv.slice(2), signals },
+    stdout: false,
+    stderr: false,
+    // wasm frames live on the thread's native stack: deep Python recursion needs room
+    resourceLimits: { stackSizeMb: 16 },
+  });
+  process.on("SIGINT", () => {
+    if (Atomics.load(signals, 0) === SIGINT) {
+      process.exit(130); // the first Ctrl-C was not taken: Python is blocked
+    }
+    Atomics.store(signals, 0, SIGINT);
+  });
+  worker.on("message", (code: number) => {
     process.exitCode = code;
-  },
-  (e) => {
+  });
+  worker.on("error", (e) => {
     console.error(e instanceof Error ? `pinnace python: ${e.message}` : e);
     process.exitCode = 1;
-  },
-);
+  });
+  worker.on("exit", () => process.removeAllListeners("SIGINT"));
+}
+
+if (isMainThread) {
+  supervise();
+} else {
+  const { argv, signals } = workerData as { argv: string[]; signals: Int32Array };
+  runPython(argv, signals).then(
+    (code) => parentPort!.postMessage(code),
+    (e) => {
+      throw e;
+    },
+  );
+}

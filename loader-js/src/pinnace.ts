@@ -56,6 +56,20 @@ export class Pinnace {
   }
 
   /**
+   * Let the host interrupt running Python: while Python runs, writing a signal number into
+   * `buffer[0]` (2, SIGINT, raises KeyboardInterrupt) is noticed within a few dozen bytecodes.
+   * Python resets `buffer[0]` to 0 when it has taken the signal. The buffer must be backed by a
+   * SharedArrayBuffer written from another thread (the one running Python is busy); in a
+   * browser that needs a cross-origin isolated page (`pinnace serve --isolation`).
+   * Pass undefined to stop checking.
+   */
+  setInterruptBuffer(buffer: Uint8Array | Int32Array | undefined): void {
+    const mod = this._module as EmModule & { Py_EmscriptenSignalBuffer?: unknown };
+    mod.Py_EmscriptenSignalBuffer = buffer;
+    mod._pinnace_set_signal_polling(buffer ? 1 : 0);
+  }
+
+  /**
    * Run Python source code in __main__'s namespace and return the value of its last
    * expression (int, float, str, bool, None -> number/bigint, string, boolean, undefined;
    * anything else as its repr for now).  A Python exception throws a PythonError.

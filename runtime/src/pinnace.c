@@ -35,7 +35,7 @@ static PyStatus initialize(int argc, char **argv, int parse_argv)
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
     config.parse_argv = parse_argv;
-    config.install_signal_handlers = 0;
+    config.install_signal_handlers = 1; /* SIGINT -> KeyboardInterrupt, via the interrupt buffer */
     config.buffered_stdio = 0; /* output reaches the host as it is written */
     PyStatus status = PyConfig_SetString(&config, &config.home, L"/");
     if (!PyStatus_Exception(status)) {
@@ -118,4 +118,14 @@ EMSCRIPTEN_KEEPALIVE char *pinnace_run(const char *code, const char *filename)
 EMSCRIPTEN_KEEPALIVE void pinnace_free(void *ptr)
 {
     free(ptr);
+}
+
+/* CPython polls Module.Py_EmscriptenSignalBuffer while this flag is set (see
+ * Python/emscripten_signal.c).  Set it from C: the address Emscripten's glue reports for the
+ * symbol is not the relocated one in a MAIN_MODULE build. */
+extern int Py_EMSCRIPTEN_SIGNAL_HANDLING;
+
+EMSCRIPTEN_KEEPALIVE void pinnace_set_signal_polling(int on)
+{
+    Py_EMSCRIPTEN_SIGNAL_HANDLING = on ? 1 : 0;
 }
