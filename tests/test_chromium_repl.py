@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from pinnace_build.serve import StaticServer
 
 pytestmark = pytest.mark.chromium

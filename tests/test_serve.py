@@ -10,6 +10,7 @@ from pathlib import Path
 
 import brotli
 import pytest
+
 from pinnace_build.serve import StaticServer
 
 

@@ -12,8 +12,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 
 from .host_helpers import C_BUILDS, MODULES, HostLog, _build_dir, compile_c
 

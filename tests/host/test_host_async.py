@@ -7,8 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 
 from .host_helpers import HostLog
 

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 from pinnace_host.cli import main
 
 from .host_helpers import MODULES

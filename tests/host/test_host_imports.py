@@ -5,8 +5,9 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 from pinnace_host import Caller, i64
 
 from .host_helpers import HostLog

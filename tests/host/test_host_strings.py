@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 
 from .host_helpers import wat
 

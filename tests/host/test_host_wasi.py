@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 from pinnace_host import Dir, Limits, Wasi
 
 

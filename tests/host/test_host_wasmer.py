@@ -6,8 +6,9 @@ import asyncio
 import importlib.util
 from pathlib import Path
 
-import pinnace_host
 import pytest
+
+import pinnace_host
 from pinnace_host import Limits, Wasi
 
 from .host_helpers import wat
