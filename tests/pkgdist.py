@@ -42,7 +42,7 @@ def lock_entry(wheel: Path, name: str, version: str, imports: list[str],
     }  # fmt: skip
 
 
-class TestDist:
+class PkgDist:
     """dist/ mirrored into ``root`` by symlinks, with extra packages in its lock."""
 
     def __init__(self, dist: Path, root: Path) -> None:
