@@ -70,7 +70,12 @@ def test_main_thread_second_load_comes_from_the_cache(page: Any, site: Any) -> N
     page.on("request", lambda r: requests.append(r.url))
     page.reload()
     load(page, srv)
-    assert page.evaluate("async () => { await py.loadPackage('sniffio'); return py.runPython('import sniffio; sniffio.__version__'); }") == "1.3.1"
+    assert (
+        page.evaluate(
+            "async () => { await py.loadPackage('sniffio'); return py.runPython('import sniffio; sniffio.__version__'); }"
+        )
+        == "1.3.1"
+    )
     assert not [u for u in requests if u.endswith(".whl")]
 
 

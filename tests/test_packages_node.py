@@ -106,7 +106,10 @@ def _break(tdist: PkgDist, how: str) -> None:
 @pytest.mark.parametrize(
     "how, message",
     [
-        ("missing", "package inner: could not fetch file://{root}/inner-1.0-py3-none-any.whl: file not found"),
+        (
+            "missing",
+            "package inner: could not fetch file://{root}/inner-1.0-py3-none-any.whl: file not found",
+        ),
         ("hash", "package inner: file://{root}/inner-1.0-py3-none-any.whl has sha256"),
         ("truncated", "package inner: file://{root}/inner-1.0-py3-none-any.whl has sha256"),
         ("corrupt", "package inner: file://{root}/inner-1.0-py3-none-any.whl is not a valid wheel"),

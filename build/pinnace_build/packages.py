@@ -118,7 +118,10 @@ def build(names: list[str] | None = None, dest: Path = DIST) -> Path:
         target = dest / wheel.name
         if not target.exists() or target.stat().st_size != wheel.stat().st_size:
             shutil.copy2(wheel, target)
-    lock = lockfile.write(dest, [(r, dest / w.name) for r, w in built],
-                          keep=lockfile.kept_entries(dest, {r.name for r, _ in built}))
+    lock = lockfile.write(
+        dest,
+        [(r, dest / w.name) for r, w in built],
+        keep=lockfile.kept_entries(dest, {r.name for r, _ in built}),
+    )
     log(f"packages ready: {len(built)} wheels, lock {lock}")
     return lock
