@@ -55,7 +55,7 @@ SKIPS = {
 def test_numpy_test_suite_subset(numpy_dist: Path) -> None:
     deselect = " or ".join(f"({k})" for k in SKIPS)
     res = subprocess.run(
-        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--capture=sys",
          "-x", "--pyargs", *NUMPY_TESTS, "-k", f"not ({deselect})"],
         capture_output=True, text=True, timeout=3000,
     )  # fmt: skip

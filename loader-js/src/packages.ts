@@ -6,7 +6,8 @@ import type { Host } from "./environment.js";
 import type { EmModule } from "./module.js";
 
 export const LOCK_NAME = "pinnace-lock.json";
-const TMP_DIR = "/tmp/pinnace-packages";
+// Not under /tmp: `pinnace python` mounts the host's directories there.
+const TMP_DIR = "/lib/pinnace-downloads";
 const CACHE_NAME = "pinnace-packages";
 
 /** Progress of a package download. */
