@@ -24,6 +24,7 @@ toolchain: setup
 
 dist: toolchain
 	$(PINNACE) build dist
+	$(PINNACE) build packages all
 
 demo: dist
 	$(PINNACE) serve . --port $(PORT)

@@ -39,6 +39,12 @@ def _build(args: argparse.Namespace) -> int:
 
         dist.build()
         return 0
+    if args.what == "packages":
+        from . import packages
+
+        names = [n for n in args.names if n != "all"]
+        packages.build(names or None)
+        return 0
     raise AssertionError(args.what)
 
 
@@ -76,8 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.add_argument("action", choices=["install", "env", "doctor"])
     t.set_defaults(func=_toolchain)
 
-    b = sub.add_parser("build", help="build CPython or assemble dist/")
-    b.add_argument("what", choices=["cpython", "dist"])
+    b = sub.add_parser("build", help="build CPython, packages from recipes, or assemble dist/")
+    b.add_argument("what", choices=["cpython", "dist", "packages"])
+    b.add_argument("names", nargs="*", help="packages: recipe names (default: all)")
     b.add_argument(
         "--rebuild",
         action="store_true",

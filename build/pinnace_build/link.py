@@ -20,7 +20,8 @@ from .toolchain import Toolchain
 EXPORTED_FUNCTIONS = ["_main", "_pinnace_init", "_pinnace_run", "_pinnace_free",
                       "_pinnace_set_signal_polling", "_malloc", "_free"]  # fmt: skip
 EXPORTED_RUNTIME_METHODS = ["FS", "ENV", "callMain", "UTF8ToString", "stringToNewUTF8",
-                            "HEAPU8", "HEAPU32", "ExitStatus"]  # fmt: skip
+                            "HEAPU8", "HEAPU32", "ExitStatus",
+                            "loadWebAssemblyModule", "preloadedWasm"]  # fmt: skip
 LINK_FLAGS = [
     "-O2", "-g0",
     "-sMAIN_MODULE=1",

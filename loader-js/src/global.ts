@@ -2,5 +2,6 @@
 // loadPinnace, PythonError and LoadError.
 import { loadPinnace } from "./pinnace.js";
 import { LoadError, PythonError } from "./errors.js";
+import { PackageError } from "./packages.js";
 
-Object.assign(globalThis, { loadPinnace, PythonError, LoadError });
+Object.assign(globalThis, { loadPinnace, PythonError, LoadError, PackageError });

@@ -4,6 +4,7 @@ export interface EmFS {
   mkdir(path: string): void;
   mkdirTree(path: string): void;
   writeFile(path: string, data: Uint8Array | string): void;
+  unlink(path: string): void;
   readFile(path: string, opts?: { encoding?: string }): Uint8Array;
   analyzePath(path: string): { exists: boolean };
   mount(type: unknown, opts: object, mountpoint: string): void;

@@ -5,6 +5,7 @@ import { LoadError } from "./errors.js";
 import type { EmModule, ModuleFactory } from "./module.js";
 import { decodeResult, readWire, type PyValue } from "./result.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
+import { LOCK_NAME, PackageManager, type PackageOptions } from "./packages.js";
 
 export const VERSION = "0.1.0";
 const STDLIB_ZIP = "python313.zip";
@@ -23,6 +24,9 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** sys.argv[1:]; sys.argv[0] is "". */
   args?: string[];
+  /** Node: directory caching downloaded packages (default ~/.cache/pinnace-packages for http(s)
+   * indexURLs); null disables it.  Browsers use the Cache API. */
+  packageCacheDir?: string | null;
   /** @internal used by `pinnace python`: set up the module but do not start Python. */
   _noInit?: boolean;
 }
@@ -42,6 +46,8 @@ export class Pinnace {
   readonly _module: EmModule;
   readonly host: Host;
   private readonly streams: Streams;
+  /** @internal the package manager (see docs/packages.md). */
+  _packages?: PackageManager;
 
   constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string) {
     this._module = mod;
@@ -97,6 +103,28 @@ export class Pinnace {
     }
     return decodeResult(wire);
   }
+
+  /** Install packages of the lock file (package or import names) with their dependencies. */
+  loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
+    return this._packages!.loadPackage(names, options);
+  }
+
+  /** Install the packages `code` imports (a pre-scan), then run it like runPython. */
+  async runPythonAsync(code: string, options: RunOptions & PackageOptions = {}): Promise<PyValue> {
+    const needed = this._packages!.importsOf(code);
+    if (needed.length) await this.loadPackage(needed, options);
+    return this.runPython(code, options);
+  }
+}
+
+/** The lock file's bytes, or null when the distribution has none (no packages). */
+async function fetchLock(indexURL: string): Promise<Uint8Array | null> {
+  try {
+    return await fetchBytes(indexURL + LOCK_NAME, indexURL);
+  } catch (e: any) {
+    if (/HTTP 404|file not found/.test(String(e?.message))) return null;
+    throw e;
+  }
 }
 
 function defaultLoaderURL(): string | undefined {
@@ -124,6 +152,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   const indexURL = await resolveIndexURL(given);
   const stdlib = fetchBytes(indexURL + STDLIB_ZIP, indexURL);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+  const lock = fetchLock(indexURL);
+  lock.catch(() => {}); // awaited in startPython
 
   const glueURL = indexURL + "pinnace.asm.mjs";
   let factory: ModuleFactory;
@@ -155,13 +185,20 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     }),
     instantiationFailed,
   ]);
-  return startPython(mod, await stdlib, host, options);
+  return startPython(mod, await stdlib, host, options, indexURL, lock);
 }
 
-async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions): Promise<Pinnace> {
+async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions,
+                           indexURL: string, lock: Promise<Uint8Array | null>): Promise<Pinnace> {
   const { FS } = mod;
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
+  // Lazy per-import fetching: site runs this .pth at startup and installs pinnace.importer.
+  FS.writeFile(SITE_PACKAGES + "/pinnace-importer.pth", "import pinnace.importer; pinnace.importer.install()\n");
+  let py: Pinnace | undefined;
+  const packages = new PackageManager(mod, indexURL, host, (code) => String(py!.runPython(code)),
+                                      { packageCacheDir: options.packageCacheDir });
+  await packages.init(lock);
   const streams = installStreams(
     mod,
     options.stdin,
@@ -180,7 +217,8 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   if (status !== 0) {
     throw new Error(`Pinnace: Python failed to start (status ${status}); see stderr for details`);
   }
-  const py = new Pinnace(mod, streams, host, "");
+  py = new Pinnace(mod, streams, host, "");
+  py._packages = packages;
   const version = py.runPython("import sys; sys.version.split()[0]") as string;
   (py as { pythonVersion: string }).pythonVersion = version;
   return py;

@@ -20,6 +20,8 @@
 
 static PyObject *run_for_js = NULL; /* pinnace._run.run_for_js */
 
+PyMODINIT_FUNC PyInit__pinnace_packages(void); /* packages.c */
+
 static int fail_status(PyStatus status)
 {
     if (PyStatus_IsExit(status)) {
@@ -32,6 +34,11 @@ static int fail_status(PyStatus status)
 /* Initialise from argv.  parse_argv: 1 = command-line options (main), 0 = argv is sys.argv. */
 static PyStatus initialize(int argc, char **argv, int parse_argv)
 {
+    static int inittab_done = 0;
+    if (!inittab_done) {
+        PyImport_AppendInittab("_pinnace_packages", PyInit__pinnace_packages);
+        inittab_done = 1;
+    }
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
     config.parse_argv = parse_argv;

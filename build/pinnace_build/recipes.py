@@ -1,0 +1,111 @@
+"""Package recipes: ``recipes/<name>/meta.yaml`` in pyodide-build's schema, read as data.
+
+Only what Pinnace's own build needs is interpreted here (name, version, source, run
+requirements, top-level import names); building a recipe from source is pyodide-build's job
+(see packages.py).  A recipe whose source URL is a ``.whl`` is a pure-Python package taken as
+that wheel, verified against its sha256 and shipped unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .cache import tree_digest
+from .paths import RECIPES
+
+
+class RecipeError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    version: str
+    directory: Path
+    url: str
+    sha256: str
+    depends: tuple[str, ...]
+    imports: tuple[str, ...]
+    summary: str
+
+    @property
+    def is_wheel(self) -> bool:
+        """A prebuilt pure-Python wheel (taken as is) rather than a source build."""
+        return self.url.endswith(".whl")
+
+    @property
+    def digest(self) -> str:
+        """Content key of the recipe directory (meta.yaml, patches, extra files)."""
+        return tree_digest(self.directory)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise RecipeError(f"expected a list of strings, got {value!r}")
+
+
+def load(directory: Path) -> Recipe:
+    meta = directory / "meta.yaml"
+    try:
+        data = yaml.safe_load(meta.read_text())
+        pkg, src = data["package"], data.get("source") or {}
+        name, version = str(pkg["name"]), str(pkg["version"])
+        url, sha256 = str(src["url"]), str(src["sha256"])
+    except (KeyError, TypeError, yaml.YAMLError) as e:
+        raise RecipeError(f"{meta}: not a valid recipe ({e!r})") from e
+    if name != directory.name:
+        raise RecipeError(f"{meta}: package.name {name!r} differs from its directory name")
+    reqs = data.get("requirements") or {}
+    imports = _as_list(pkg.get("top-level")) or [name]
+    return Recipe(
+        name=name,
+        version=version,
+        directory=directory,
+        url=url,
+        sha256=sha256,
+        depends=tuple(_as_list(reqs.get("run"))),
+        imports=tuple(imports),
+        summary=str((data.get("about") or {}).get("summary", "")),
+    )
+
+
+def load_all(root: Path = RECIPES) -> dict[str, Recipe]:
+    found = {d.name: load(d) for d in sorted(root.iterdir()) if (d / "meta.yaml").exists()}
+    for r in found.values():
+        for dep in r.depends:
+            if dep not in found:
+                raise RecipeError(f"recipe {r.name} depends on {dep!r}, which has no recipe")
+    return found
+
+
+def closure(recipes: dict[str, Recipe], names: list[str]) -> list[Recipe]:
+    """The named recipes and everything they depend on, dependencies first."""
+    order: list[Recipe] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name not in recipes:
+            close = [n for n in recipes if n.startswith(name[:3])]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise RecipeError(f"no recipe named {name!r}{hint}")
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise RecipeError(f"dependency cycle: {' -> '.join((*path, name))}")
+        state[name] = "visiting"
+        for dep in recipes[name].depends:
+            visit(dep, (*path, name))
+        state[name] = "done"
+        order.append(recipes[name])
+
+    for n in names:
+        visit(n, ())
+    return order

@@ -1,0 +1,345 @@
+// The loader's package manager: fetches wheels named by pinnace-lock.json, caches them, and
+// hands their bytes to Python (runtime/pinnace/_packages.py), which verifies every byte
+// against the lock's sha256 and installs them.  Python reaches this object synchronously
+// through the `_pinnace_packages` bridge (runtime/src/packages.c): Module.pinnacePackages.
+import type { Host } from "./environment.js";
+import type { EmModule } from "./module.js";
+
+export const LOCK_NAME = "pinnace-lock.json";
+// Not under /tmp: `pinnace python` mounts the host's directories there.
+const TMP_DIR = "/lib/pinnace-downloads";
+const CACHE_NAME = "pinnace-packages";
+
+/** Progress of a package download. */
+export interface PackageProgress {
+  package: string;
+  /** bytes received so far */
+  loaded: number;
+  /** bytes expected (from the lock file) */
+  total: number;
+}
+
+export interface PackageOptions {
+  /** Called as bytes arrive, per package. */
+  onProgress?: (p: PackageProgress) => void;
+}
+
+/** A package could not be resolved, fetched, verified or installed. */
+export class PackageError extends Error {
+  /** The package concerned, if known. */
+  readonly package?: string;
+  /** The URL that failed, if any. */
+  readonly url?: string;
+
+  constructor(message: string, pkg?: string, url?: string) {
+    super(message);
+    this.package = pkg;
+    this.url = url;
+  }
+
+  override get name(): string {
+    return "PackageError";
+  }
+}
+
+interface LockEntry {
+  name: string;
+  version: string;
+  file_name: string;
+  sha256: string;
+  size?: number;
+  shared_libraries?: string[];
+}
+
+type NodeModules = {
+  fs: typeof import("node:fs");
+  path: typeof import("node:path");
+  os: typeof import("node:os");
+  crypto: typeof import("node:crypto");
+  child: typeof import("node:child_process");
+  url: typeof import("node:url");
+};
+
+// A child node process that fetches one URL into a file: how Node gets a synchronous download.
+const NODE_FETCH_SCRIPT = `
+const [url, out] = process.argv.slice(1);
+fetch(url).then(async (r) => {
+  if (!r.ok) { process.stderr.write("HTTP " + r.status + " " + r.statusText); process.exit(2); }
+  require("fs").writeFileSync(out, new Uint8Array(await r.arrayBuffer()));
+}, (e) => { process.stderr.write("network error (" + (e.cause?.message ?? e.message) + ")"); process.exit(3); });
+`;
+
+export class PackageManager {
+  lockText = "";
+  private node?: NodeModules;
+  private cacheDir?: string;
+  private seq = 0;
+
+  constructor(
+    private readonly mod: EmModule,
+    private readonly indexURL: string,
+    private readonly host: Host,
+    private readonly runPy: (code: string) => string,
+    private readonly options: { packageCacheDir?: string | null } = {},
+  ) {}
+
+  /** Fetch the lock file and the Node modules the synchronous path needs; install the bridge. */
+  async init(lockBytes: Promise<Uint8Array | null>): Promise<void> {
+    if (this.host.kind === "node") {
+      this.node = {
+        fs: await import("node:fs"),
+        path: await import("node:path"),
+        os: await import("node:os"),
+        crypto: await import("node:crypto"),
+        child: await import("node:child_process"),
+        url: await import("node:url"),
+      };
+      const given = this.options.packageCacheDir;
+      if (given !== null && !this.indexURL.startsWith("file:")) {
+        this.cacheDir = given ?? this.node.path.join(this.node.os.homedir(), ".cache", "pinnace-packages");
+      } else if (given) {
+        this.cacheDir = given;
+      }
+    }
+    const bytes = await lockBytes;
+    this.lockText = bytes ? new TextDecoder().decode(bytes) : "";
+    this.mod.FS.mkdirTree(TMP_DIR);
+    (this.mod as unknown as { pinnacePackages: unknown }).pinnacePackages = this;
+  }
+
+  urlOf(entry: LockEntry): string {
+    return new URL(entry.file_name, this.indexURL).href;
+  }
+
+  // ------------------------------------------------------------------ the bridge (sync)
+  /** Entry point of `_pinnace_packages.call(op, arg)`.  Throws Error on failure. */
+  call(op: string, arg: string): string {
+    if (op === "lock") return this.lockText;
+    if (op === "mode") return this.syncMode();
+    if (op === "fetch") {
+      const entries = JSON.parse(arg) as LockEntry[];
+      return JSON.stringify(entries.map((e) => ({ path: this.fetchSync(e), url: this.urlOf(e) })));
+    }
+    throw new Error(`unknown package bridge operation ${op}`);
+  }
+
+  /** "sync" when this host can fetch during an import, otherwise why it cannot. */
+  syncMode(): string {
+    if (this.host.kind === "node") return "sync";
+    if (this.host.kind === "worker" && typeof XMLHttpRequest !== "undefined") return "sync";
+    return "a browser's main thread cannot download synchronously";
+  }
+
+  private tmpPath(entry: LockEntry): string {
+    return `${TMP_DIR}/${++this.seq}-${entry.file_name}`;
+  }
+
+  private fail(entry: LockEntry, url: string, reason: string): PackageError {
+    return new PackageError(`package ${entry.name}: could not fetch ${url}: ${reason}`, entry.name, url);
+  }
+
+  /** Download one file synchronously into the Emscripten FS; returns its path there. */
+  private fetchSync(entry: LockEntry): string {
+    const url = this.urlOf(entry);
+    const bytes = this.host.kind === "node" ? this.nodeFetchSync(entry, url) : this.xhrFetchSync(entry, url);
+    const path = this.tmpPath(entry);
+    this.mod.FS.writeFile(path, bytes);
+    return path;
+  }
+
+  private nodeFetchSync(entry: LockEntry, url: string): Uint8Array {
+    const n = this.node!;
+    const cached = this.cacheRead(entry);
+    if (cached) return cached;
+    let bytes: Uint8Array;
+    if (url.startsWith("file:")) {
+      try {
+        bytes = new Uint8Array(n.fs.readFileSync(n.url.fileURLToPath(url)));
+      } catch (e: any) {
+        throw this.fail(entry, url, e?.code === "ENOENT" ? "file not found" : String(e?.message ?? e));
+      }
+    } else {
+      const out = n.path.join(n.os.tmpdir(), `pinnace-fetch-${process.pid}-${++this.seq}`);
+      const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out], { encoding: "utf8" });
+      if (res.status !== 0) {
+        n.fs.rmSync(out, { force: true });
+        throw this.fail(entry, url, res.stderr || res.error?.message || `exit ${res.status}`);
+      }
+      bytes = new Uint8Array(n.fs.readFileSync(out));
+      n.fs.rmSync(out, { force: true });
+    }
+    this.cacheWrite(entry, bytes);
+    return bytes;
+  }
+
+  private xhrFetchSync(entry: LockEntry, url: string): Uint8Array {
+    const xhr = new XMLHttpRequest();
+    xhr.open("GET", url, false);
+    xhr.responseType = "arraybuffer";
+    try {
+      xhr.send();
+    } catch (e: any) {
+      throw this.fail(entry, url, `network error (${e?.message ?? e})`);
+    }
+    if (xhr.status !== 200) throw this.fail(entry, url, `HTTP ${xhr.status} ${xhr.statusText}`.trim());
+    return new Uint8Array(xhr.response as ArrayBuffer);
+  }
+
+  // -------------------------------------------------------------- Node cache directory
+  private cacheFile(entry: LockEntry): string | undefined {
+    return this.cacheDir && this.node!.path.join(this.cacheDir, `${entry.sha256}-${entry.file_name}`);
+  }
+
+  private cacheRead(entry: LockEntry): Uint8Array | undefined {
+    const file = this.cacheFile(entry);
+    if (!file || !this.node!.fs.existsSync(file)) return undefined;
+    const bytes = new Uint8Array(this.node!.fs.readFileSync(file));
+    if (this.node!.crypto.createHash("sha256").update(bytes).digest("hex") === entry.sha256) return bytes;
+    this.node!.fs.rmSync(file, { force: true }); // damaged: fetch again
+    return undefined;
+  }
+
+  private cacheWrite(entry: LockEntry, bytes: Uint8Array): void {
+    const file = this.cacheFile(entry);
+    if (!file) return;
+    if (this.node!.crypto.createHash("sha256").update(bytes).digest("hex") !== entry.sha256) return;
+    this.node!.fs.mkdirSync(this.cacheDir!, { recursive: true });
+    const tmp = `${file}.${process.pid}.part`;
+    this.node!.fs.writeFileSync(tmp, bytes);
+    this.node!.fs.renameSync(tmp, file);
+  }
+
+  // ------------------------------------------------------------------ async (loadPackage)
+  private async sha256(bytes: Uint8Array): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  private async fetchAsync(entry: LockEntry, options: PackageOptions): Promise<Uint8Array> {
+    const url = this.urlOf(entry);
+    const total = entry.size ?? 0;
+    const report = (loaded: number) => options.onProgress?.({ package: entry.name, loaded, total });
+    if (this.host.kind === "node") {
+      const bytes = this.cacheRead(entry);
+      if (bytes) {
+        report(bytes.length);
+        return bytes;
+      }
+      if (url.startsWith("file:")) {
+        const bytes = this.nodeFetchSync(entry, url);
+        report(bytes.length);
+        return bytes;
+      }
+    }
+    const cache = typeof caches !== "undefined" && this.host.kind !== "node" ? await caches.open(CACHE_NAME) : null;
+    if (cache) {
+      const hit = await cache.match(url);
+      if (hit) {
+        const bytes = new Uint8Array(await hit.arrayBuffer());
+        if ((await this.sha256(bytes)) === entry.sha256) {
+          report(bytes.length);
+          return bytes;
+        }
+        await cache.delete(url);
+      }
+    }
+    let resp: Response;
+    try {
+      resp = await fetch(url);
+    } catch (e: any) {
+      throw this.fail(entry, url, `network error (${e?.cause?.message ?? e?.message ?? e})`);
+    }
+    if (!resp.ok) throw this.fail(entry, url, `HTTP ${resp.status} ${resp.statusText}`.trim());
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    try {
+      const reader = resp.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        loaded += value.length;
+        report(loaded);
+      }
+    } catch (e: any) {
+      throw this.fail(entry, url, `network error after ${loaded} bytes (${e?.cause?.message ?? e?.message ?? e})`);
+    }
+    const bytes = new Uint8Array(loaded);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    const digest = await this.sha256(bytes);
+    if (digest !== entry.sha256) {
+      throw new PackageError(
+        `package ${entry.name}: ${url} has sha256 ${digest}, but ${LOCK_NAME} says ${entry.sha256} ` +
+          `(${bytes.length} bytes received); refusing to install it`,
+        entry.name,
+        url,
+      );
+    }
+    if (this.host.kind === "node") this.cacheWrite(entry, bytes);
+    else if (cache) await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>));
+    return bytes;
+  }
+
+  private python(code: string): string {
+    try {
+      return this.runPy(code);
+    } catch (e: any) {
+      const lines = String(e?.message ?? e).trim().split("\n");
+      const last = lines[lines.length - 1].replace(/^[\w.]*(PackageError|Error): /, "");
+      throw new PackageError(last);
+    }
+  }
+
+  /** Install packages (package or import names) with their dependencies. */
+  async loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
+    const list = typeof names === "string" ? [names] : names;
+    const plan = JSON.parse(
+      this.python(`__import__("pinnace._packages")._packages.plan_json(${JSON.stringify(JSON.stringify(list))})`),
+    ) as LockEntry[];
+    if (plan.length === 0) return [];
+    // Download everything first (in parallel): a failure installs nothing.
+    const settled = await Promise.allSettled(plan.map((e) => this.fetchAsync(e, options)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    const items = plan.map((entry, i) => {
+      const path = this.tmpPath(entry);
+      this.mod.FS.writeFile(path, (settled[i] as PromiseFulfilledResult<Uint8Array>).value);
+      return { entry, path, url: this.urlOf(entry) };
+    });
+    let libs: string[];
+    try {
+      libs = JSON.parse(
+        this.python(`__import__("pinnace._packages")._packages.install_files_json(${JSON.stringify(JSON.stringify(items))})`),
+      );
+    } finally {
+      for (const it of items) if (this.mod.FS.analyzePath(it.path).exists) this.mod.FS.unlink(it.path);
+    }
+    await this.preloadLibraries(libs);
+    return plan.map((e) => e.name);
+  }
+
+  /** Compile and instantiate side modules ahead of Python's dlopen(): a browser's main thread
+   * may not compile large modules synchronously. */
+  async preloadLibraries(paths: string[]): Promise<void> {
+    const mod = this.mod as unknown as {
+      loadWebAssemblyModule(b: Uint8Array, flags: object, name: string, scope: object): Promise<object>;
+      preloadedWasm: Record<string, object>;
+    };
+    for (const path of paths) {
+      if (mod.preloadedWasm[path]) continue;
+      const bytes = this.mod.FS.readFile(path);
+      mod.preloadedWasm[path] = await mod.loadWebAssemblyModule(bytes, { loadAsync: true, nodelete: true }, path, {});
+    }
+  }
+
+  /** The not-installed packages that `code` imports (the pre-scan of runPythonAsync). */
+  importsOf(code: string): string[] {
+    return JSON.parse(
+      this.python(`__import__("json").dumps(__import__("pinnace.importer").importer.scan_imports(${JSON.stringify(code)}))`),
+    );
+  }
+}
