@@ -34,7 +34,9 @@ class Distribution:
 
 
 def pinnace(dist: Path = PINNACE_DIST) -> Distribution:
-    files = ("pinnace.mjs", "pinnace.asm.mjs", "pinnace.asm.wasm", "python313.zip")
+    files: tuple[str, ...] = ("pinnace.mjs", "pinnace.asm.mjs", "pinnace.asm.wasm", "python313.zip")
+    if (dist / "pinnace-lock.json").is_file():  # fetched at startup when the dist has packages
+        files += ("pinnace-lock.json",)
     return Distribution(
         name="Pinnace",
         version=_pinnace_version(),
