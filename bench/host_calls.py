@@ -22,10 +22,11 @@ import tempfile
 import time
 from collections.abc import Callable
 
-import pinnace_host
 import wasmtime
-from pinnace_host._backends import _wt_engine
 from wasmtime import _bindings as ffi
+
+import pinnace_host
+from pinnace_host._backends import _wt_engine
 
 WAT = """
 (module

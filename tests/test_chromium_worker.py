@@ -41,9 +41,7 @@ RUN_WORKER = """async ([source, type]) => {
 
 def run_worker(page: Any, server: StaticServer, source: str, kind: str) -> list[dict[str, Any]]:
     page.goto(server.url + "demos/")
-    result: list[dict[str, Any]] = page.evaluate(
-        RUN_WORKER, [source % {"base": server.url}, kind]
-    )
+    result: list[dict[str, Any]] = page.evaluate(RUN_WORKER, [source % {"base": server.url}, kind])
     return result
 
 

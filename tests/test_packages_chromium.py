@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pinnace_build.serve import StaticServer
 from pkgdist import PkgDist
 from test_packages_node import INNER, OUTER
+
+from pinnace_build.serve import StaticServer
 
 pytestmark = pytest.mark.chromium
 

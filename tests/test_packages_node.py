@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Node
 from pkgdist import PkgDist
+
+from conftest import Node
 
 OUTER = {
     # A function that imports a module of the same package, which imports another package:
