@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ffi.h"
+
 static PyObject *run_for_js = NULL; /* pinnace._run.run_for_js */
 
 static int fail_status(PyStatus status)
@@ -32,6 +34,9 @@ static int fail_status(PyStatus status)
 /* Initialise from argv.  parse_argv: 1 = command-line options (main), 0 = argv is sys.argv. */
 static PyStatus initialize(int argc, char **argv, int parse_argv)
 {
+    if (!Py_IsInitialized() && PyImport_AppendInittab("_pinnace_ffi", PyInit__pinnace_ffi) < 0) {
+        return PyStatus_NoMemory();
+    }
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
     config.parse_argv = parse_argv;
@@ -55,6 +60,11 @@ int main(int argc, char **argv)
     if (PyStatus_Exception(status)) {
         return fail_status(status);
     }
+    PyObject *ffi = PyImport_ImportModule("pinnace.ffi"); /* `import js` */
+    if (ffi == NULL) {
+        PyErr_Print();
+    }
+    Py_XDECREF(ffi);
     return Py_RunMain();
 }
 
@@ -70,11 +80,13 @@ EMSCRIPTEN_KEEPALIVE int pinnace_init(int argc, char **argv)
         return 1;
     }
     run_for_js = PyObject_GetAttrString(mod, "run_for_js");
+    PyObject *started = run_for_js ? PyObject_CallMethod(mod, "start", NULL) : NULL; /* the FFI */
     Py_DECREF(mod);
-    if (run_for_js == NULL) {
+    if (started == NULL) {
         PyErr_Print();
         return 1;
     }
+    Py_DECREF(started);
     return 0;
 }
 
