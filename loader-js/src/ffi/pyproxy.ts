@@ -1,6 +1,6 @@
 // PyProxy: a Python object seen from JS, as a JS Proxy holding a PyObject* and a reference.
 //
-// The reference is dropped by destroy(), by `using` / [Symbol.dispose], or, as a backstop, by
+// The reference is dropped by destroy(), by `using` / [DISPOSE], or, as a backstop, by
 // a FinalizationRegistry when the proxy is garbage collected.  Attribute access, calls,
 // `in`, `delete` and enumeration go to Python; the methods in METHODS are the proxy's own.
 import { Flag, MISSING } from "./exports.js";
@@ -18,6 +18,8 @@ export interface ProxyState {
 
 const STATE = Symbol("pinnace.pyproxy");
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+/** Symbol.dispose (`using`), or the same registered symbol its polyfills use where it is absent. */
+export const DISPOSE: symbol = (Symbol as any).dispose ?? Symbol.for("Symbol.dispose");
 const states = new WeakMap<object, ProxyState>();
 let registry: FinalizationRegistry<ProxyState> | undefined;
 
@@ -82,7 +84,7 @@ function methods(b: Bridge): Record<string | symbol, any> {
     destroy(this: unknown) {
       destroyProxy(b, this);
     },
-    [Symbol.dispose](this: unknown) {
+    [DISPOSE](this: unknown) {
       destroyProxy(b, this);
     },
     toJs(this: unknown, options: ToJsOptions = {}) {
@@ -180,10 +182,10 @@ function methods(b: Bridge): Record<string | symbol, any> {
   });
 }
 
-const NEEDS: Record<string | symbol, number> = {
+const NEEDS: Record<string | symbol, number> = Object.assign(Object.create(null), {
   then: Flag.Awaitable, catch: Flag.Awaitable, finally: Flag.Awaitable,
   [Symbol.iterator]: Flag.Iterable, [Symbol.asyncIterator]: Flag.AsyncIterable,
-};
+});
 
 const handlers = new WeakMap<Bridge, ProxyHandler<any>>();
 
@@ -293,6 +295,6 @@ function getBuffer(b: Bridge, ptr: number) {
   return {
     data: new Ctor(m.HEAPU8.buffer, addr, nbytes / itemsize),
     format, itemsize, nbytes, ndim, shape, readonly: readonly !== 0,
-    release, [Symbol.dispose]: release,
+    release, [DISPOSE]: release,
   };
 }
