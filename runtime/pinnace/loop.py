@@ -14,6 +14,7 @@ blocking calls that would have to wait for the loop (``run_until_complete``, ``r
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from asyncio import events
 from collections.abc import Callable
@@ -28,6 +29,26 @@ BLOCKING = (
     "{} would block the JS event loop, which runs this asyncio loop; "
     "use `await` (in runPythonAsync) or asyncio.ensure_future() instead"
 )
+
+
+def _held_elsewhere(task: asyncio.Task[Any]) -> bool:
+    """Whether something besides the loop's own plumbing references task (then whoever keeps
+    it may still await it, and asyncio reports an unretrieved exception when it is freed)."""
+    for ref in gc.get_referrers(task):
+        if type(ref).__name__ in ("TaskStepMethWrapper", "TaskWakeupMethWrapper"):
+            continue  # a finished step's callback
+        if type(ref) is tuple and _only_callables_besides(ref, task):
+            continue  # a handle's arguments
+        return True
+    return False
+
+
+def _only_callables_besides(items: tuple[Any, ...], task: Any) -> bool:
+    # a plain loop: a generator expression's closure cell would itself reference the task
+    for x in items:
+        if x is not task and not callable(x):
+            return False
+    return True
 
 
 class HostEventLoop(asyncio.BaseEventLoop):
@@ -46,6 +67,27 @@ class HostEventLoop(asyncio.BaseEventLoop):
         self._timers: dict[int, tuple[events.TimerHandle, Any]] = {}
         self._timer_keys: dict[int, int] = {}
         self._next_key = 0
+
+    # -- failed tasks nobody awaits are reported at once, not when garbage collection runs --
+    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = super().create_task(coro, **kwargs)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task._log_traceback:  # type: ignore[attr-defined]
+            self.call_soon(self._report_if_unheld, task)  # after waiters have woken up
+
+    def _report_if_unheld(self, task: asyncio.Task[Any]) -> None:
+        if task._log_traceback and not _held_elsewhere(task):  # type: ignore[attr-defined]
+            task._log_traceback = False  # type: ignore[attr-defined]
+            self.call_exception_handler(
+                {
+                    "message": "Task exception was never retrieved",
+                    "exception": task.exception(),
+                    "future": task,
+                }
+            )
 
     # -- scheduling --
     def call_soon(

@@ -3,7 +3,7 @@
 // Every entry point catches JS exceptions and turns them into the pending Python exception
 // (Bridge.raise), returning 0 (a NULL PyObject*) or -1, so C only has to check for errors.
 import type { Bridge } from "./bridge.js";
-import { INDEX_ERROR, Kind, MISSING } from "./exports.js";
+import { Flag, INDEX_ERROR, Kind, MISSING } from "./exports.js";
 import { jsToPyDeep, pyToJsDeep } from "./convert.js";
 import { destroyProxy, makePyProxy, proxyState } from "./pyproxy.js";
 import { readUtf8 } from "./strings.js";
@@ -58,7 +58,9 @@ export function jsOps(b: Bridge) {
       const arg = (ptr: number) => {
         const made = m._pinnace_kind(ptr) === Kind.Other; // a new PyProxy, lent for this call
         const v = b.toJs(ptr);
-        if (made) lent.push(v);
+        // ... except awaitables: JS settles them later (Promise.resolve(coro)); the
+        // FinalizationRegistry releases those.
+        if (made && !(proxyState(v)!.flags & Flag.Awaitable)) lent.push(v);
         return v;
       };
       try {
