@@ -120,7 +120,7 @@ r`);
     assert got["pyErr"] == [
         "KeyError",
         'Traceback (most recent call last):\n  File "a.py", line 3, in <module>\n    await boom()\n'
-        '  File "a.py", line 2, in boom\n    raise KeyError(\'k\')\nKeyError: \'k\'\n',
+        "  File \"a.py\", line 2, in boom\n    raise KeyError('k')\nKeyError: 'k'\n",
     ]
     assert got["roundTrip"] == "Boom"
     assert got["agen"] == [0, 1, 2] and got["bg"] == "bg"
@@ -144,7 +144,9 @@ def test_what_needs_threads_fails_clearly(node: Node) -> None:
         """
     )
     got = json.loads(out.strip().splitlines()[-1])
-    assert got[0].startswith("RuntimeError: loop.run_until_complete() would block the JS event loop")
+    assert got[0].startswith(
+        "RuntimeError: loop.run_until_complete() would block the JS event loop"
+    )
     assert got[1].startswith("RuntimeError: loop.run_forever() would block the JS event loop")
     assert got[2] == "RuntimeError: asyncio.run() cannot be called from a running event loop"
     assert got[3].startswith("NotImplementedError: run_in_executor() needs threads")

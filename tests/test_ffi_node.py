@@ -307,7 +307,7 @@ r`).toJs();
         "PythonError",
         "ValueError",
         'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n    bad()\n'
-        '    ~~~^^\n  File "app.py", line 2, in bad\n    raise ValueError(\'v\')\n'
+        "    ~~~^^\n  File \"app.py\", line 2, in bad\n    raise ValueError('v')\n"
         "ValueError: v\n",
         "ValueError",
         "v",
