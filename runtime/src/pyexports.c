@@ -5,6 +5,7 @@
  * attribute / end of iteration", with no error set. */
 #include "ffi.h"
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 static union {
@@ -84,7 +85,7 @@ EMSCRIPTEN_KEEPALIVE PyObject *pinnace_int_hex(PyObject *o) { return PyNumber_To
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_none(void) { return Py_NewRef(Py_None); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_jsnull(void) { return Py_NewRef(ffi_jsnull); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_bool(int b) { return PyBool_FromLong(b); }
-EMSCRIPTEN_KEEPALIVE PyObject *pinnace_int(double d) { return PyLong_FromDouble(d); }
+EMSCRIPTEN_KEEPALIVE PyObject *pinnace_int(double d) { return PyLong_FromLongLong((long long)d); } /* a safe integer */
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_int64(int64_t v) { return PyLong_FromLongLong(v); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_int_from_hex(const char *s) { return PyLong_FromString(s, NULL, 16); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_float(double d) { return PyFloat_FromDouble(d); }
@@ -93,13 +94,26 @@ EMSCRIPTEN_KEEPALIVE PyObject *pinnace_jsproxy(int id, int this_id) { return jsp
 EMSCRIPTEN_KEEPALIVE void pinnace_incref(PyObject *o) { Py_INCREF(o); }
 EMSCRIPTEN_KEEPALIVE void pinnace_decref(PyObject *o) { Py_DECREF(o); }
 
-EMSCRIPTEN_KEEPALIVE PyObject *pinnace_list_new(void) { return PyList_New(0); }
-EMSCRIPTEN_KEEPALIVE int pinnace_list_append(PyObject *list, PyObject *stolen)
+EMSCRIPTEN_KEEPALIVE PyObject *pinnace_list_new_n(int n) { return PyList_New(n); }
+/* A list of the n doubles at v: ints for safe integers, floats otherwise (JS number arrays). */
+EMSCRIPTEN_KEEPALIVE PyObject *pinnace_list_from_f64(const double *v, int n)
 {
-    int r = PyList_Append(list, stolen);
-    Py_DECREF(stolen);
-    return r;
+    PyObject *list = PyList_New(n);
+    for (int i = 0; list != NULL && i < n; i++) {
+        double d = v[i];
+        PyObject *x = (d == floor(d) && fabs(d) <= 9007199254740991.0)
+                          ? PyLong_FromLongLong((long long)d)
+                          : PyFloat_FromDouble(d);
+        if (x == NULL) {
+            Py_CLEAR(list);
+        } else {
+            PyList_SET_ITEM(list, i, x);
+        }
+    }
+    return list;
 }
+/* Fill slot i of a list made by pinnace_list_new_n (taking over item). */
+EMSCRIPTEN_KEEPALIVE void pinnace_list_set(PyObject *list, int i, PyObject *stolen) { PyList_SET_ITEM(list, i, stolen); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_dict_new(void) { return PyDict_New(); }
 EMSCRIPTEN_KEEPALIVE int pinnace_dict_set(PyObject *d, PyObject *key, PyObject *value)
 {

@@ -1,5 +1,5 @@
 // Deep conversions: to_js / PyProxy.toJs (Python -> JS) and to_py / toPy (JS -> Python).
-import { Kind } from "./exports.js";
+import { Kind, type FfiModule } from "./exports.js";
 import type { Bridge } from "./bridge.js";
 import { makePyProxy, proxyState, destroyProxy } from "./pyproxy.js";
 
@@ -89,6 +89,20 @@ export function pyToJsDeep(b: Bridge, root: number, options: ToJsOptions): unkno
   return conv(root, options.depth ?? -1);
 }
 
+/** An array of numbers as a list in one call into C; undefined if v holds other values. */
+function numberList(m: FfiModule, v: unknown[]): number | undefined {
+  const n = v.length;
+  const buf = m._pinnace_scratch(8 * n + 8);
+  const f64 = m.HEAPF64;
+  const base = buf >> 3;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (typeof x !== "number") return undefined;
+    f64[base + i] = x;
+  }
+  return m._pinnace_list_from_f64(buf, n);
+}
+
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -113,16 +127,31 @@ export function jsToPyDeep(b: Bridge, root: unknown, depth: number, defaultConve
       m._pinnace_incref(cached);
       return cached;
     }
-    if (Array.isArray(v) || v instanceof Set) {
-      const array = Array.isArray(v);
-      const result = array ? m._pinnace_list_new() : m._pinnace_set_new();
+    if (Array.isArray(v)) {
+      const n = v.length;
+      const numbers = numberList(m, v);
+      if (numbers !== undefined) {
+        if (numbers) cache.set(v, numbers);
+        return numbers;
+      }
+      const result = m._pinnace_list_new_n(n);
+      if (!result) return 0;
+      cache.set(v, result);
+      for (let i = 0; i < n; i++) {
+        const x = v[i];
+        const item = typeof x === "number" || typeof x === "string" ? b.toPy(x) : conv(x, d - 1);
+        if (!item) return fail([result]); // the list's empty slots are NULL, which it allows
+        m._pinnace_list_set(result, i, item);
+      }
+      return result;
+    }
+    if (v instanceof Set) {
+      const result = m._pinnace_set_new();
       if (!result) return 0;
       cache.set(v, result);
       for (const x of v) {
         const item = conv(x, d - 1);
-        if (!item || (array ? m._pinnace_list_append(result, item) : m._pinnace_set_add(result, item)) < 0) {
-          return fail([result]);
-        }
+        if (!item || m._pinnace_set_add(result, item) < 0) return fail([result]);
       }
       return result;
     }

@@ -23,8 +23,9 @@ export interface FfiModule extends EmModule {
   _pinnace_jsproxy(id: number, thisId: number): Ptr;
   _pinnace_incref(o: Ptr): void;
   _pinnace_decref(o: Ptr): void;
-  _pinnace_list_new(): Ptr;
-  _pinnace_list_append(list: Ptr, item: Ptr): number;
+  _pinnace_list_new_n(n: number): Ptr;
+  _pinnace_list_from_f64(values: Ptr, n: number): Ptr;
+  _pinnace_list_set(list: Ptr, i: number, item: Ptr): void;
   _pinnace_dict_new(): Ptr;
   _pinnace_dict_set(d: Ptr, k: Ptr, v: Ptr): number;
   _pinnace_set_new(): Ptr;

@@ -12,10 +12,11 @@ import { hostApi } from "./loop.js";
 const isArrayLike = (o: any): boolean =>
   Array.isArray(o) || (ArrayBuffer.isView(o) && !(o instanceof DataView));
 
-function guard<A extends unknown[]>(b: Bridge, fail: number, f: (...a: A) => number) {
-  return (...a: A): number => {
+// Fixed arity, no rest/spread: this wrapper is on every Python -> JS operation.
+function guard(b: Bridge, fail: number, f: (...a: any[]) => number) {
+  return (a0?: any, a1?: any, a2?: any, a3?: any, a4?: any, a5?: any): number => {
     try {
-      return f(...a);
+      return f(a0, a1, a2, a3, a4, a5);
     } catch (e) {
       b.raise(e);
       return fail;

@@ -7,7 +7,7 @@ type Task = () => void;
 /** Run f soon, after pending I/O and rendering: setImmediate (Node) or a MessageChannel. */
 function makeSoon(): (f: Task) => void {
   const g = globalThis as any;
-  if (typeof g.setImmediate === "function") return (f) => g.setImmediate(f);
+  if (typeof g.setImmediate === "function") return (f) => void g.setImmediate(f);
   if (typeof MessageChannel === "function") {
     const queue: Task[] = [];
     const channel = new MessageChannel();
@@ -20,7 +20,7 @@ function makeSoon(): (f: Task) => void {
       if (queue.length === 1) channel.port2.postMessage(0);
     };
   }
-  return (f) => setTimeout(f, 0);
+  return (f) => void setTimeout(f, 0);
 }
 
 /** The object pinnace.loop and pinnace.ffi get from _pinnace_ffi.bridge(). */
