@@ -351,3 +351,25 @@ def test_memory_is_bounded_over_10000_round_trips(node: Node) -> None:
     got = json.loads(out.strip().splitlines()[-1])
     assert got["after"] - got["before"] < 1 << 20, got
     assert got["handlesAfter"] == got["handles"], got
+
+
+def test_streams_can_be_replaced_while_python_runs(node: Node) -> None:
+    out = node.run(
+        r"""
+        const py = await loadPinnace({ stdout: () => {} });
+        const lines = [], raw = [], errs = [];
+        py.setStdout((l) => lines.push(l));
+        py.runPython("print('one')\nprint('two', end='')");
+        py.setStdout({ write: (b) => raw.push(...b) });
+        py.runPython("import sys\nsys.stdout.write('r\\n')");
+        py.setStderr((l) => errs.push(l));
+        py.runPython("print('e', file=sys.stderr)");
+        const chunks = ["first line\n", "second"];
+        py.setStdin(() => chunks.shift() ?? null);
+        const read = py.runPython("sys.stdin.read()");
+        console.log(JSON.stringify({ lines, raw: new TextDecoder().decode(new Uint8Array(raw)), errs, read }));
+        """
+    )
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got == {"lines": ["one", "two"], "raw": "r\n", "errs": ["e"],
+                   "read": "first line\nsecond"}  # fmt: skip

@@ -3,7 +3,6 @@ import { detectHost, type Host } from "./environment.js";
 import { fetchBytes, instantiateWasm, resolveIndexURL } from "./files.js";
 import { LoadError } from "./errors.js";
 import type { EmModule, ModuleFactory } from "./module.js";
-import { decodeResult, readWire, type PyValue } from "./result.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
 import { installFfi, type Bridge } from "./ffi/index.js";
 import type { FfiModule } from "./ffi/exports.js";
