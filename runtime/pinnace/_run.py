@@ -22,14 +22,20 @@ The traceback shows the user's frames only: the frames of this module are cut of
 from __future__ import annotations
 
 import ast
-import inspect
+import importlib.util
 import linecache
 import sys
 import traceback
-from types import CodeType, TracebackType
-from typing import Any
 
 import __main__
+
+TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup in wasm
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import CodeType, TracebackType
+    from typing import Any
+
+CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at startup
 
 
 def _compile(source: str, filename: str, flags: int = 0) -> tuple[CodeType, CodeType | None]:
@@ -68,22 +74,61 @@ def run_async(source: str, filename: str = "<exec>", namespace: dict[str, Any] |
 
     async def main() -> Any:
         done = eval(body, ns)
-        if body.co_flags & inspect.CO_COROUTINE:
+        if body.co_flags & CO_COROUTINE:
             await done
         if expr is None:
             return None
         value = eval(expr, ns)
-        return await value if expr.co_flags & inspect.CO_COROUTINE else value
+        return await value if expr.co_flags & CO_COROUTINE else value
 
     return asyncio.ensure_future(main())
 
 
 def start() -> None:
-    """Start the FFI (``import js``) and the asyncio loop on the host (called by pinnace_init)."""
-    from . import ffi, loop
+    """Start the FFI (``import js``) and arrange for the asyncio loop on the host to be installed
+    when asyncio is first imported (called by pinnace_init; importing asyncio at startup would
+    cost about 0.2 s)."""
+    from . import ffi
 
     del ffi
+    if "asyncio" in sys.modules:
+        _install_loop()
+    else:
+        sys.meta_path.insert(0, _LoopOnAsyncioImport())
+
+
+def _install_loop() -> None:
+    from . import loop
+
     loop.install()
+
+
+class _LoopOnAsyncioImport:  # a sys.meta_path finder (importlib.abc would import typing)
+    """Imports asyncio with the other finders, then installs pinnace.loop; used once."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> ModuleSpec | None:
+        if name != "asyncio":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenInstallLoop(spec.loader)
+        return spec
+
+
+class _ThenInstallLoop:  # a loader wrapping the real one
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_code, ... of the real loader
+        return getattr(self.inner, name)
+
+    def create_module(self, spec: ModuleSpec) -> Any:
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self.inner.exec_module(module)
+        _install_loop()
 
 
 # The runtime's own files (co_filename, not __file__: loaded from the zip, __file__ names the

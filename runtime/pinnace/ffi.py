@@ -14,11 +14,14 @@ call only: the PyProxy JS received is destroyed when the call returns.  For call
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import Any
 
 import _pinnace_ffi
 from _pinnace_ffi import JsProxy, create_once_callable, create_proxy, to_js
+
+TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup in wasm
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 __all__ = [
     "JsException", "JsProxy", "create_once_callable", "create_proxy", "destroy_proxies",
