@@ -373,3 +373,43 @@ def test_streams_can_be_replaced_while_python_runs(node: Node) -> None:
     got = json.loads(out.strip().splitlines()[-1])
     assert got == {"lines": ["one", "two"], "raw": "r\n", "errs": ["e"],
                    "read": "first line\nsecond"}  # fmt: skip
+
+
+def test_finalization_registry_releases_forgotten_pyproxies(node: Node) -> None:
+    out = node.run(
+        r"""
+        import v8 from "node:v8";
+        import vm from "node:vm";
+        v8.setFlagsFromString("--expose-gc");
+        const gc = vm.runInNewContext("gc");
+        const py = await loadPinnace();
+        py.runPython("import sys\nobj = object()");
+        const count = () => py.runPython("sys.getrefcount(obj)");
+        const base = count();
+        (() => { for (let i = 0; i < 100; i++) py.runPython("obj"); })();  // 100 proxies, dropped
+        const held = count();
+        for (let i = 0; i < 20 && count() > base; i++) {
+          gc();
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        console.log(JSON.stringify({ base, held, after: count() }));
+        """
+    )
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["held"] == got["base"] + 100
+    assert got["after"] == got["base"]
+
+
+def test_run_python_with_globals_and_filename(node: Node) -> None:
+    out = node.run(
+        r"""
+        const py = await loadPinnace();
+        const ns = py.toPy({ x: 20 });
+        const r1 = py.runPython("y = x + 1\ny * 2", { globals: ns });
+        const r2 = await py.runPythonAsync("import asyncio\nawait asyncio.sleep(0)\ny", { globals: ns });
+        let missing;
+        try { py.runPython("y"); } catch (e) { missing = e.type; }
+        console.log(JSON.stringify([r1, r2, ns.get("y"), missing]));
+        """
+    )
+    assert json.loads(out.strip().splitlines()[-1]) == [42, 21, 21, "NameError"]
