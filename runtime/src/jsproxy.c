@@ -167,7 +167,9 @@ static PyObject *jsproxy_repr(PyObject *o)
 
 static Py_hash_t jsproxy_hash(PyObject *o)
 {
-    return (Py_hash_t)ID(o) * 1000003; /* one handle per JS value while it is referenced */
+    /* one handle per JS value while it is referenced; unsigned: no overflow, never -1 */
+    Py_hash_t h = (Py_hash_t)((Py_uhash_t)(unsigned)ID(o) * 1000003u);
+    return h == -1 ? -2 : h;
 }
 
 static PyObject *jsproxy_richcompare(PyObject *a, PyObject *b, int op)
