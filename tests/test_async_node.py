@@ -1,14 +1,22 @@
-"""asyncio on the host event loop (pinnace.loop) and promise interop, under node."""
+"""asyncio on the host event loop (pinnace.loop) and promise interop, under node and Chromium
+(setImmediate and MessageChannel scheduling)."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import Node
+from ffi_runners import PARAMS, PageRunner, runner
 
 
-def test_asyncio_basics_on_the_host_loop(node: Node) -> None:
-    out = node.run(
+@pytest.fixture(params=PARAMS)
+def js(request: pytest.FixtureRequest, node: Node) -> Node | PageRunner:
+    return runner(request, node)
+
+
+def test_asyncio_basics_on_the_host_loop(js: Node | PageRunner) -> None:
+    out = js.run(
         r"""
         const py = await loadPinnace();
         const res = {};
@@ -61,8 +69,8 @@ order`).then((p) => p.toJs());
     }  # fmt: skip
 
 
-def test_promises_and_coroutines_cross(node: Node) -> None:
-    out = node.run(
+def test_promises_and_coroutines_cross(js: Node | PageRunner) -> None:
+    out = js.run(
         r"""
         const py = await loadPinnace();
         const res = {};
@@ -126,8 +134,8 @@ r`);
     assert got["agen"] == [0, 1, 2] and got["bg"] == "bg"
 
 
-def test_what_needs_threads_fails_clearly(node: Node) -> None:
-    out = node.run(
+def test_what_needs_threads_fails_clearly(js: Node | PageRunner) -> None:
+    out = js.run(
         r"""
         const py = await loadPinnace();
         const last = (code) => {
@@ -153,8 +161,8 @@ def test_what_needs_threads_fails_clearly(node: Node) -> None:
     assert got[4] == 2
 
 
-def test_unawaited_task_exception_is_reported(node: Node) -> None:
-    out = node.run(
+def test_unawaited_task_exception_is_reported(js: Node | PageRunner) -> None:
+    out = js.run(
         r"""
         const err = [];
         const py = await loadPinnace({ stderr: (l) => err.push(l) });
@@ -169,8 +177,8 @@ def test_unawaited_task_exception_is_reported(node: Node) -> None:
     assert "raise ValueError('nobody awaits me')" in err and "ValueError: nobody awaits me" in err
 
 
-def test_1000_concurrent_tasks_with_timeouts_do_not_block_the_host(node: Node) -> None:
-    out = node.run(
+def test_1000_concurrent_tasks_with_timeouts_do_not_block_the_host(js: Node | PageRunner) -> None:
+    out = js.run(
         r"""
         const py = await loadPinnace();
         let ticks = 0;
@@ -196,4 +204,5 @@ results = await asyncio.gather(*(worker(i) for i in range(1000)))
     done, timeouts, pending = got["result"]
     assert done + timeouts == 1000 and done > 0 and timeouts > 0
     assert pending == 1  # only the runPythonAsync task itself
-    assert got["ticks"] > 5  # JS timers fired while Python waited: no busy-waiting
+    # JS timers kept firing while Python waited (no busy-waiting): at least one per 100 ms
+    assert got["ticks"] >= max(2, got["ms"] / 100), got
