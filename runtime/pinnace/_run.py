@@ -64,7 +64,9 @@ def run(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None 
     return None if expr is None else eval(expr, ns)
 
 
-def run_async(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None = None) -> Any:
+def run_async(
+    source: str, filename: str = "<exec>", namespace: dict[str, Any] | None = None
+) -> Any:
     """Like run, with top-level ``await``: an asyncio Task of the value (runPythonAsync)."""
     import asyncio
 

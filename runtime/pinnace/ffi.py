@@ -95,7 +95,7 @@ def _then(awaitable: Any, on_result: Any, on_error: Any) -> None:
     def done(f: asyncio.Future[Any]) -> None:
         try:
             value = f.result()
-        except BaseException as exc:  # noqa: BLE001 - every outcome goes to the JS promise
+        except BaseException as exc:  # every outcome goes to the JS promise
             on_error(exc)
         else:
             on_result(value)
