@@ -140,6 +140,8 @@ class HostEventLoop(asyncio.BaseEventLoop):
         timer._scheduled = False
         if not timer._cancelled:
             timer._run()
+        if self._ready:  # what the timer made ready runs in this same host task, as in asyncio
+            self._run_ready()
 
     def _timer_handle_cancelled(self, handle: events.TimerHandle) -> None:
         key = self._timer_keys.pop(id(handle), None)
