@@ -1,13 +1,16 @@
 """The examples in the docs run, and print what the docs say they print.
 
 A ```js block that imports from "pinnace" and is followed by a ```text block is run under node
-(with "pinnace" resolved to dist/pinnace.mjs); its output must equal the text block.
+(with "pinnace" resolved to dist/pinnace.mjs); its output must equal the text block.  In docs/,
+a ```python block followed by a ```text block runs in the wasm interpreter (`pinnace python`),
+with the same check.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,9 +40,34 @@ def test_js_example(name: str, code: str, expected: str, tmp_path: Path) -> None
     assert res.stdout == expected
 
 
+PY_PAIR = re.compile(r"```python\n(?P<code>.*?)```\n\n```text\n(?P<out>.*?)```", re.S)
+
+
+def python_examples() -> list[tuple[str, str, str]]:
+    found = []
+    for doc in sorted((REPO / "docs").glob("*.md")):
+        for i, m in enumerate(PY_PAIR.finditer(doc.read_text())):
+            found.append((f"{doc.name}#py{i + 1}", m["code"], m["out"]))
+    return found
+
+
+@pytest.mark.usefixtures("dist")
+@pytest.mark.parametrize(
+    ("name", "code", "expected"), python_examples(), ids=[e[0] for e in python_examples()]
+)
+def test_python_example(name: str, code: str, expected: str) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "pinnace_build.cli", "python", "-c", code],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == expected
+
+
 def test_there_are_examples() -> None:
     assert len(examples()) >= 3
     assert len(shell_sessions()) >= 2
+    assert len(python_examples()) >= 3
 
 
 SHELL = re.compile(r"```sh\n(?P<body>\$ .*?)```", re.S)

@@ -16,7 +16,7 @@ def test_run_python_converts_results(node: Node) -> None:
           int: r("6 * 7"), float: r("1 / 4"), str: r("'héllo ' + 'wörld'"),
           true: r("1 < 2"), false: r("1 > 2"), none: r("None"), noexpr: r("x = 5"),
           big: String(r("2 ** 70")), bigType: typeof r("2 ** 70"), neg: r("-(2 ** 53) + 1"),
-          nan: String(r("float('nan')")), inf: r("float('inf')"), repr: r("[1, (2, 'a')]"),
+          nan: String(r("float('nan')")), inf: r("float('inf')"), repr: String(r("[1, (2, 'a')]")),
           persisted: r("x + 1"), version: py.version, pythonVersion: py.pythonVersion,
         };
         console.log(JSON.stringify(results));

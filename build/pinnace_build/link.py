@@ -8,6 +8,7 @@ later as side modules with ``dlopen``.
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 from pathlib import Path
@@ -22,6 +23,20 @@ EXPORTED_FUNCTIONS = ["_main", "_pinnace_init", "_pinnace_run", "_pinnace_free",
 EXPORTED_RUNTIME_METHODS = ["FS", "ENV", "callMain", "UTF8ToString", "stringToNewUTF8",
                             "HEAPU8", "HEAPU32", "ExitStatus",
                             "loadWebAssemblyModule", "preloadedWasm"]  # fmt: skip
+# The FFI (runtime/src/ffi*.c, pyexports.c) reads these views and calls its EMSCRIPTEN_KEEPALIVE
+# functions from JS (loader-js/src/ffi/): they are exported by scanning the sources.
+EXPORTED_RUNTIME_METHODS += ["HEAP32", "HEAPF64"]
+
+
+def keepalive_exports() -> list[str]:
+    """The EMSCRIPTEN_KEEPALIVE functions of runtime/src, as EXPORTED_FUNCTIONS names."""
+    pattern = re.compile(r"EMSCRIPTEN_KEEPALIVE\s+[\w\s*]*?\b(pinnace_\w+)\s*\(")
+    names = {m[1] for c in sorted((RUNTIME / "src").glob("*.c"))
+             for m in pattern.finditer(c.read_text())}  # fmt: skip
+    return sorted(f"_{n}" for n in names if f"_{n}" not in EXPORTED_FUNCTIONS)
+
+
+EXPORTED_FUNCTIONS += keepalive_exports()
 LINK_FLAGS = [
     "-O2", "-g0",
     "-sMAIN_MODULE=1",

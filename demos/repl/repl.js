@@ -18,6 +18,12 @@ function repr(value) {
   if (value === undefined) return null; // None: print nothing, like Python's REPL
   if (typeof value === "string") return JSON.stringify(value).replace(/^"|"$/g, "'");
   if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value?.toJs === "function") {
+    // a PyProxy: show Python's repr, then release the object
+    const shown = value.__repr__();
+    value.destroy();
+    return shown;
+  }
   return String(value);
 }
 

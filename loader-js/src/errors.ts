@@ -4,6 +4,8 @@
 export class PythonError extends Error {
   /** The Python exception's type name, e.g. "ZeroDivisionError". */
   readonly type: string;
+  /** The Python exception (a PyProxy), when the error came through the FFI. */
+  declare readonly pyException?: any;
 
   constructor(type: string, traceback: string) {
     super(traceback);

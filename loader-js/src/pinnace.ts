@@ -3,9 +3,11 @@ import { detectHost, type Host } from "./environment.js";
 import { fetchBytes, instantiateWasm, resolveIndexURL } from "./files.js";
 import { LoadError } from "./errors.js";
 import type { EmModule, ModuleFactory } from "./module.js";
-import { decodeResult, readWire, type PyValue } from "./result.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
 import { LOCK_NAME, PackageManager, type PackageOptions } from "./packages.js";
+import { installFfi, type Bridge } from "./ffi/index.js";
+import type { FfiModule } from "./ffi/exports.js";
+import { writeScratch } from "./ffi/strings.js";
 
 export const VERSION = "0.1.0";
 const STDLIB_ZIP = "python313.zip";
@@ -34,6 +36,8 @@ export interface LoadOptions {
 export interface RunOptions {
   /** File name shown in tracebacks. Default "<exec>". */
   filename?: string;
+  /** The namespace to run in (a PyProxy of a dict). Default: __main__'s. */
+  globals?: unknown;
 }
 
 /** A running interpreter. */
@@ -48,12 +52,104 @@ export class Pinnace {
   private readonly streams: Streams;
   /** @internal the package manager (see docs/packages.md). */
   _packages?: PackageManager;
+  private readonly bridge: Bridge;
+  private globalsProxy: any;
 
-  constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string) {
+  constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string, bridge: Bridge) {
     this._module = mod;
     this.streams = streams;
     this.host = host;
     this.pythonVersion = pythonVersion;
+    this.bridge = bridge;
+  }
+
+  /** __main__'s namespace, the default globals of runPython (a PyProxy of a dict). */
+  get globals(): any {
+    this.globalsProxy ??= this.bridge.toJsOwned((this._module as FfiModule)._pinnace_main_dict());
+    return this.globalsProxy;
+  }
+
+  /** Import a Python module; a PyProxy of it. */
+  pyimport(name: string): any {
+    return this.bridge.pyimport(name);
+  }
+
+  /**
+   * A deep copy of a JS value as Python objects (Array -> list, Map / plain object -> dict,
+   * Set -> set, typed arrays -> bytes); immutable results come back as JS values, others as a
+   * PyProxy.
+   */
+  toPy(value: unknown, options: { depth?: number } = {}): any {
+    const b = this.bridge;
+    const m = this._module as FfiModule;
+    const id = b.handles.hold(value);
+    try {
+      return b.toJsOwned((m as any)._ffi.jsToPyDeep(id, options.depth ?? -1, 0));
+    } finally {
+      b.handles.release(id);
+    }
+  }
+
+  /** Make `import name` in Python give the JS object obj (its attributes are the module's). */
+  registerJsModule(name: string, obj: object): void {
+    const m = this._module as FfiModule;
+    const [ptr] = writeScratch(m, name, true);
+    if (m._pinnace_register_js_module(ptr, this.bridge.handles.hold(obj)) < 0) {
+      throw this.bridge.takeError();
+    }
+  }
+
+  /**
+   * Run code that may use top-level `await` (on the asyncio loop that runs on the JS event
+   * loop); a Promise of the value of its last expression.
+   */
+  async runPythonAsync(code: string, options: RunOptions & PackageOptions = {}): Promise<any> {
+    // Pre-scan: install the lock packages the code imports before it runs, so that imports
+    // work even where Python cannot fetch synchronously (a browser's main thread).
+    const needed = this._packages?.importsOf(code) ?? [];
+    if (needed.length) await this.loadPackage(needed, options);
+    const task = this.runWith("_pinnace_run_async", code, options);
+    try {
+      return await this.bridge.awaitablePromise(task);
+    } finally {
+      this.bridge.destroy(task);
+      this.streams.flush();
+    }
+  }
+
+  /** Python's stdout from now on: per line, or {write(bytes)} for raw bytes. */
+  setStdout(option: OutputOption): void {
+    this.streams.setOutput("stdout", option);
+  }
+
+  /** Python's stderr from now on, like setStdout. */
+  setStderr(option: OutputOption): void {
+    this.streams.setOutput("stderr", option);
+  }
+
+  /** Python's stdin from now on: a synchronous function returning the next chunk, or null. */
+  setStdin(option: InputOption | undefined): void {
+    this.streams.setInput(option);
+  }
+
+  private runWith(entry: "_pinnace_run_ffi" | "_pinnace_run_async", code: string, options: RunOptions): any {
+    const mod = this._module as FfiModule;
+    const b = this.bridge;
+    let globals = 0;
+    if (options.globals !== undefined) {
+      globals = b.toPy(options.globals);
+      if (!globals) throw b.takeError();
+    }
+    const codePtr = mod.stringToNewUTF8(code);
+    const namePtr = mod.stringToNewUTF8(options.filename ?? "<exec>");
+    try {
+      return b.toJsOwned(mod[entry](codePtr, namePtr, globals));
+    } finally {
+      mod._free(codePtr);
+      mod._free(namePtr);
+      if (globals) mod._pinnace_decref(globals);
+      this.streams.flush();
+    }
   }
 
   /** The Emscripten file system. */
@@ -76,32 +172,12 @@ export class Pinnace {
   }
 
   /**
-   * Run Python source code in __main__'s namespace and return the value of its last
-   * expression (int, float, str, bool, None -> number/bigint, string, boolean, undefined;
-   * anything else as its repr for now).  A Python exception throws a PythonError.
+   * Run Python source code in __main__'s namespace (or options.globals) and return the value
+   * of its last expression: int, float, str, bool, None -> number/bigint, string, boolean,
+   * undefined; other objects as a PyProxy.  A Python exception throws a PythonError.
    */
-  runPython(code: string, options: RunOptions = {}): PyValue {
-    const mod = this._module;
-    const codePtr = mod.stringToNewUTF8(code);
-    const namePtr = mod.stringToNewUTF8(options.filename ?? "<exec>");
-    let resultPtr = 0;
-    try {
-      resultPtr = mod._pinnace_run(codePtr, namePtr);
-    } finally {
-      mod._free(codePtr);
-      mod._free(namePtr);
-      this.streams.flush();
-    }
-    if (resultPtr === 0) {
-      throw new Error("Pinnace: the runtime failed to run the code (details on stderr)");
-    }
-    let wire: string;
-    try {
-      wire = readWire(mod.HEAPU8, resultPtr);
-    } finally {
-      mod._pinnace_free(resultPtr);
-    }
-    return decodeResult(wire);
+  runPython(code: string, options: RunOptions = {}): any {
+    return this.runWith("_pinnace_run_ffi", code, options);
   }
 
   /** Install packages of the lock file (package or import names) with their dependencies. */
@@ -109,12 +185,6 @@ export class Pinnace {
     return this._packages!.loadPackage(names, options);
   }
 
-  /** Install the packages `code` imports (a pre-scan), then run it like runPython. */
-  async runPythonAsync(code: string, options: RunOptions & PackageOptions = {}): Promise<PyValue> {
-    const needed = this._packages!.importsOf(code);
-    if (needed.length) await this.loadPackage(needed, options);
-    return this.runPython(code, options);
-  }
 }
 
 /** The lock file's bytes, or null when the distribution has none (no packages). */
@@ -191,6 +261,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
 async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions,
                            indexURL: string, lock: Promise<Uint8Array | null>): Promise<Pinnace> {
   const { FS } = mod;
+  const bridge = installFfi(mod as FfiModule); // before Python starts: EM_JS code calls it
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
   // Lazy per-import fetching: site runs this .pth at startup and installs pinnace.importer.
@@ -205,7 +276,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
     options.stdout ?? defaultOutput("log"),
     options.stderr ?? defaultOutput("warn"),
   );
-  if (options._noInit) return new Pinnace(mod, streams, host, "");
+  if (options._noInit) return new Pinnace(mod, streams, host, "", bridge);
   const argv = ["", ...(options.args ?? [])];
   const ptrs = argv.map((a) => mod.stringToNewUTF8(a));
   const array = mod._malloc(4 * ptrs.length);
@@ -217,7 +288,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   if (status !== 0) {
     throw new Error(`Pinnace: Python failed to start (status ${status}); see stderr for details`);
   }
-  py = new Pinnace(mod, streams, host, "");
+  py = new Pinnace(mod, streams, host, "", bridge);
   py._packages = packages;
   const version = py.runPython("import sys; sys.version.split()[0]") as string;
   (py as { pythonVersion: string }).pythonVersion = version;

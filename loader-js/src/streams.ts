@@ -36,6 +36,9 @@ class LineBuffer {
 export interface Streams {
   /** Deliver partial lines still buffered (called after each runPython). */
   flush(): void;
+  /** Replace a stream's handler while Python runs (setStdout / setStderr / setStdin). */
+  setOutput(which: "stdout" | "stderr", option: OutputOption): void;
+  setInput(option: InputOption | undefined): void;
 }
 
 function outputDevice(option: OutputOption): { write(b: Uint8Array): void; flush(): void } {
@@ -75,13 +78,13 @@ export function installStreams(
   stderr: OutputOption,
 ): Streams {
   const { FS } = mod;
-  const out = outputDevice(stdout);
-  const err = outputDevice(stderr);
-  const read = inputDevice(stdin);
+  let out = outputDevice(stdout);
+  let err = outputDevice(stderr);
+  let read = inputDevice(stdin);
   const devices: Array<[string, string, object]> = [
     ["stdin", "r", { read: (_s: unknown, b: Uint8Array, o: number, l: number) => read(b, o, l) }],
-    ["stdout", "w", { write: writer(FS, out.write) }],
-    ["stderr", "w", { write: writer(FS, err.write) }],
+    ["stdout", "w", { write: writer(FS, (b) => out.write(b)) }],
+    ["stderr", "w", { write: writer(FS, (b) => err.write(b)) }],
   ];
   for (let fd = 0; fd < 3; fd++) {
     if (FS.streams[fd]) FS.close(FS.streams[fd]);
@@ -97,6 +100,18 @@ export function installStreams(
     flush() {
       out.flush();
       err.flush();
+    },
+    setOutput(which, option) {
+      if (which === "stdout") {
+        out.flush();
+        out = outputDevice(option);
+      } else {
+        err.flush();
+        err = outputDevice(option);
+      }
+    },
+    setInput(option) {
+      read = inputDevice(option);
     },
   };
 }

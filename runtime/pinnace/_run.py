@@ -1,5 +1,8 @@
 """Running source code on behalf of the JS loader (``runPython``).
 
+``run(code, filename, namespace)`` (``runPython``) and ``run_async(code, filename, namespace)``
+(``runPythonAsync``) return the value itself, which the FFI converts or proxies.
+
 ``run_for_js(code, filename)`` executes ``code`` in the ``__main__`` namespace and returns the
 value of a trailing expression, if any, encoded for the JS side as ``TAG + payload``:
 
@@ -19,25 +22,32 @@ The traceback shows the user's frames only: the frames of this module are cut of
 from __future__ import annotations
 
 import ast
+import importlib.util
 import linecache
 import sys
 import traceback
-from types import CodeType, TracebackType
-from typing import Any
 
 import __main__
 
+TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup in wasm
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import CodeType, TracebackType
+    from typing import Any
 
-def _compile(source: str, filename: str) -> tuple[CodeType, CodeType | None]:
+CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at startup
+
+
+def _compile(source: str, filename: str, flags: int = 0) -> tuple[CodeType, CodeType | None]:
     """Compile ``source`` as statements plus, if it ends in an expression, that expression."""
-    tree = ast.parse(source, filename, "exec")
+    tree = compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST | flags, dont_inherit=True)
     last: ast.expr | None = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = tree.body.pop().value  # type: ignore[attr-defined]
-    body = compile(tree, filename, "exec", dont_inherit=True)
+    body = compile(tree, filename, "exec", flags=flags, dont_inherit=True)
     if last is None:
         return body, None
-    expr = compile(ast.Expression(last), filename, "eval", dont_inherit=True)
+    expr = compile(ast.Expression(last), filename, "eval", flags=flags, dont_inherit=True)
     return body, expr
 
 
@@ -54,11 +64,83 @@ def run(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None 
     return None if expr is None else eval(expr, ns)
 
 
+def run_async(
+    source: str, filename: str = "<exec>", namespace: dict[str, Any] | None = None
+) -> Any:
+    """Like run, with top-level ``await``: an asyncio Task of the value (runPythonAsync)."""
+    import asyncio
+
+    ns = __main__.__dict__ if namespace is None else namespace
+    _remember_source(source, filename)
+    body, expr = _compile(source, filename, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+    async def main() -> Any:
+        done = eval(body, ns)
+        if body.co_flags & CO_COROUTINE:
+            await done
+        if expr is None:
+            return None
+        value = eval(expr, ns)
+        return await value if expr.co_flags & CO_COROUTINE else value
+
+    return asyncio.ensure_future(main())
+
+
+def start() -> None:
+    """Start the FFI (``import js``) and arrange for the asyncio loop on the host to be installed
+    when asyncio is first imported (called by pinnace_init; importing asyncio at startup would
+    cost about 0.2 s)."""
+    from . import ffi
+
+    del ffi
+    if "asyncio" in sys.modules:
+        _install_loop()
+    else:
+        sys.meta_path.insert(0, _LoopOnAsyncioImport())
+
+
+def _install_loop() -> None:
+    from . import loop
+
+    loop.install()
+
+
+class _LoopOnAsyncioImport:  # a sys.meta_path finder (importlib.abc would import typing)
+    """Imports asyncio with the other finders, then installs pinnace.loop; used once."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> ModuleSpec | None:
+        if name != "asyncio":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenInstallLoop(spec.loader)
+        return spec
+
+
+class _ThenInstallLoop:  # a loader wrapping the real one
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_code, ... of the real loader
+        return getattr(self.inner, name)
+
+    def create_module(self, spec: ModuleSpec) -> Any:
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self.inner.exec_module(module)
+        _install_loop()
+
+
+# The runtime's own files (co_filename, not __file__: loaded from the zip, __file__ names the
+# .pyc): their frames are cut from the front of tracebacks shown to JS.
+_RUNTIME_DIR = _compile.__code__.co_filename.rpartition("/")[0] + "/"
+
+
 def _user_frames(tb: TracebackType | None) -> TracebackType | None:
-    """Drop the leading frames that belong to this module."""
-    # co_filename, not __file__: loaded from the zip, __file__ names the .pyc
-    here = _user_frames.__code__.co_filename
-    while tb is not None and tb.tb_frame.f_code.co_filename == here:
+    """Drop the leading frames that belong to the runtime."""
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
         tb = tb.tb_next
     return tb
 

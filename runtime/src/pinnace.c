@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ffi.h"
+
 static PyObject *run_for_js = NULL; /* pinnace._run.run_for_js */
 
 PyMODINIT_FUNC PyInit__pinnace_packages(void); /* packages.c */
@@ -36,7 +38,10 @@ static PyStatus initialize(int argc, char **argv, int parse_argv)
 {
     static int inittab_done = 0;
     if (!inittab_done) {
-        PyImport_AppendInittab("_pinnace_packages", PyInit__pinnace_packages);
+        if (PyImport_AppendInittab("_pinnace_ffi", PyInit__pinnace_ffi) < 0 ||
+            PyImport_AppendInittab("_pinnace_packages", PyInit__pinnace_packages) < 0) {
+            return PyStatus_NoMemory();
+        }
         inittab_done = 1;
     }
     PyConfig config;
@@ -62,6 +67,11 @@ int main(int argc, char **argv)
     if (PyStatus_Exception(status)) {
         return fail_status(status);
     }
+    PyObject *ffi = PyImport_ImportModule("pinnace.ffi"); /* `import js` */
+    if (ffi == NULL) {
+        PyErr_Print();
+    }
+    Py_XDECREF(ffi);
     return Py_RunMain();
 }
 
@@ -77,11 +87,13 @@ EMSCRIPTEN_KEEPALIVE int pinnace_init(int argc, char **argv)
         return 1;
     }
     run_for_js = PyObject_GetAttrString(mod, "run_for_js");
+    PyObject *started = run_for_js ? PyObject_CallMethod(mod, "start", NULL) : NULL; /* the FFI */
     Py_DECREF(mod);
-    if (run_for_js == NULL) {
+    if (started == NULL) {
         PyErr_Print();
         return 1;
     }
+    Py_DECREF(started);
     return 0;
 }
 

@@ -1,0 +1,234 @@
+// The core of the FFI: converting values between JS and Python, and exceptions both ways.
+import { PythonError } from "../errors.js";
+import { HandleTable } from "./handles.js";
+import { Kind, type FfiModule } from "./exports.js";
+import { readUtf8, writeScratch } from "./strings.js";
+import { makePyProxy, proxyState, destroyProxy, type ProxyState } from "./pyproxy.js";
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+export class Bridge {
+  readonly handles = new HandleTable();
+  private readonly scratch: number;
+  /** Python objects this module needs (pinnace.ffi), fetched on first use. */
+  private ffiModule: any;
+  private thenFn: any;
+
+  constructor(readonly m: FfiModule) {
+    this.scratch = m._pinnace_scratch_addr();
+  }
+
+  // ---- JS -> Python ----
+
+  /** A new reference to the Python value of v (0 if that failed, with the Python error set). */
+  toPy(v: unknown): number {
+    const m = this.m;
+    switch (typeof v) {
+      case "string": {
+        const [ptr, len] = writeScratch(m, v);
+        return m._pinnace_str(ptr, len);
+      }
+      case "number":
+        return Number.isSafeInteger(v) ? m._pinnace_int(v) : m._pinnace_float(v);
+      case "boolean":
+        return m._pinnace_bool(v ? 1 : 0);
+      case "undefined":
+        return m._pinnace_none();
+      case "bigint": {
+        if (v >= I64_MIN && v <= I64_MAX) return m._pinnace_int64(v);
+        const [ptr] = writeScratch(m, v.toString(16), true);
+        return m._pinnace_int_from_hex(ptr);
+      }
+      case "object":
+        if (v === null) return m._pinnace_jsnull();
+      // fall through
+      default: {
+        const st = proxyState(v);
+        if (st !== undefined) {
+          if (!st.ptr) {
+            this.setError(0, st.destroyedMessage);
+            return 0;
+          }
+          m._pinnace_incref(st.ptr);
+          return st.ptr;
+        }
+        return m._pinnace_jsproxy(this.handles.hold(v), 0);
+      }
+    }
+  }
+
+  /** Raise a builtin Python exception (0 TypeError, 1 ValueError, 2 RuntimeError). */
+  setError(kind: number, message: string): void {
+    const [ptr] = writeScratch(this.m, message, true);
+    this.m._pinnace_set_error(kind, ptr);
+  }
+
+  // ---- Python -> JS ----
+
+  /**
+   * The JS value of the Python object at ptr (a borrowed reference).  Immutable values are
+   * converted, JsProxy objects give back their JS value, anything else becomes a new PyProxy
+   * (holding its own reference).
+   */
+  toJs(ptr: number): any {
+    const m = this.m;
+    const kind = m._pinnace_kind(ptr);
+    switch (kind) {
+      case Kind.Str: {
+        const i = this.scratch >> 2;
+        return readUtf8(m, m.HEAP32[i], m.HEAP32[i + 1]);
+      }
+      case Kind.Int:
+      case Kind.Float:
+        return m.HEAPF64[this.scratch >> 3];
+      case Kind.None:
+        return undefined;
+      case Kind.True:
+        return true;
+      case Kind.False:
+        return false;
+      case Kind.JsNull:
+        return null;
+      case Kind.JsProxy:
+        return this.handles.get(m.HEAP32[this.scratch >> 2]);
+      case Kind.BigInt: {
+        const hex = this.toJsOwned(m._pinnace_int_hex(ptr)) as string;
+        return hex.startsWith("-") ? -BigInt(hex.slice(1)) : BigInt(hex);
+      }
+      case Kind.Other:
+        m._pinnace_incref(ptr);
+        return makePyProxy(this, ptr);
+      default:
+        throw this.takeError();
+    }
+  }
+
+  /** Like toJs for a new reference (which this consumes); 0 throws the pending Python error. */
+  toJsOwned(ptr: number): any {
+    if (ptr === 0) throw this.takeError();
+    const m = this.m;
+    const kind = m._pinnace_kind(ptr);
+    if (kind === Kind.Other) return makePyProxy(this, ptr);
+    try {
+      return this.toJs(ptr);
+    } finally {
+      m._pinnace_decref(ptr);
+    }
+  }
+
+  /** Call the Python object ptr with JS arguments; the JS value of the result. */
+  callPy(ptr: number, args: ArrayLike<unknown>, kwargs?: Record<string, unknown>): any {
+    const m = this.m;
+    const n = args.length;
+    const ptrs = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const p = this.toPy(args[i]);
+      if (p === 0) {
+        for (let j = 0; j < i; j++) m._pinnace_decref(ptrs[j]);
+        throw this.takeError();
+      }
+      ptrs[i] = p;
+    }
+    let kw = 0;
+    if (kwargs !== undefined) {
+      kw = m._pinnace_dict_new();
+      for (const [k, v] of Object.entries(kwargs)) {
+        if (kw && m._pinnace_dict_set(kw, this.toPy(k), this.toPy(v)) < 0) {
+          m._pinnace_decref(kw);
+          kw = 0;
+        }
+      }
+      if (kw === 0) {
+        for (const p of ptrs) m._pinnace_decref(p);
+        throw this.takeError();
+      }
+    }
+    const argv = m._pinnace_scratch(4 * n + 4);
+    const heap = m.HEAPU32;
+    for (let i = 0; i < n; i++) heap[(argv >> 2) + i] = ptrs[i];
+    return this.toJsOwned(m._pinnace_call(ptr, argv, n, kw));
+  }
+
+  // ---- exceptions ----
+
+  /**
+   * The pending Python exception as a JS error: the original JS value if it is a JsException
+   * wrapping one, else a PythonError keeping the Python exception (pyException).
+   */
+  takeError(): unknown {
+    const m = this.m;
+    const exc = m._pinnace_take_error();
+    if (exc === 0) return new Error("Pinnace: a Python call failed without setting an exception");
+    const jsId = m._pinnace_js_error_id(exc);
+    if (jsId) {
+      const original = this.handles.get(jsId);
+      m._pinnace_decref(exc);
+      return original;
+    }
+    return this.errorOf(exc);
+  }
+
+  /** A PythonError for the Python exception exc, taking over that reference. */
+  errorOf(exc: number): PythonError {
+    const text = this.toJsOwned(this.m._pinnace_describe(exc)) as string;
+    const nl = text.indexOf("\n");
+    const error = new PythonError(text.slice(0, nl), text.slice(nl + 1));
+    Object.defineProperty(error, "pyException", { value: makePyProxy(this, exc), enumerable: false });
+    return error;
+  }
+
+  /** A PyProxy of an awaitable as a Promise (the awaitable is scheduled with ensure_future). */
+  awaitablePromise(awaitable: unknown): Promise<unknown> {
+    this.thenFn ??= this.pinnaceFfi()._then;
+    return new Promise((resolve, reject) => {
+      const onResult = (v: unknown) => {
+        const st = proxyState(v); // v is lent for the call only: keep a reference of our own
+        resolve(st ? (v as any).copy() : v);
+      };
+      const onError = (e: unknown) => {
+        const st = proxyState(e);
+        if (!st) return reject(e);
+        const m = this.m;
+        const jsId = m._pinnace_js_error_id(st.ptr);
+        if (jsId) return reject(this.handles.get(jsId));
+        m._pinnace_incref(st.ptr);
+        reject(this.errorOf(st.ptr));
+      };
+      this.thenFn(awaitable, onResult, onError);
+    });
+  }
+
+  /** Turn a JS exception into the pending Python exception. */
+  raise(e: unknown): void {
+    const kept = e instanceof PythonError ? proxyState((e as any).pyException) : undefined;
+    if (kept !== undefined && kept.ptr) {
+      this.m._pinnace_restore_error(kept.ptr);
+      return;
+    }
+    this.m._pinnace_raise_js(this.handles.hold(e));
+  }
+
+  // ---- the Python side's helpers ----
+
+  /** pinnace.ffi (a PyProxy), imported on first use. */
+  pinnaceFfi(): any {
+    if (this.ffiModule === undefined) this.ffiModule = this.pyimport("pinnace.ffi");
+    return this.ffiModule;
+  }
+
+  pyimport(name: string): any {
+    const [ptr] = writeScratch(this.m, name, true);
+    return this.toJsOwned(this.m._pinnace_import(ptr));
+  }
+
+  /** The proxy's state, or a clear error if it was destroyed. */
+  live(st: ProxyState): number {
+    if (!st.ptr) throw new Error(st.destroyedMessage);
+    return st.ptr;
+  }
+
+  destroy(proxy: unknown): void {
+    destroyProxy(this, proxy);
+  }
+}

@@ -1,0 +1,51 @@
+// What pinnace.loop (the asyncio loop on the host's event loop) needs from JS.
+import type { Bridge } from "./bridge.js";
+import { proxyState } from "./pyproxy.js";
+
+type Task = () => void;
+
+/** Run f soon, after pending I/O and rendering: setImmediate (Node) or a MessageChannel. */
+function makeSoon(): (f: Task) => void {
+  const g = globalThis as any;
+  if (typeof g.setImmediate === "function") return (f) => void g.setImmediate(f);
+  if (typeof MessageChannel === "function") {
+    const queue: Task[] = [];
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const batch = queue.splice(0, queue.length);
+      for (const f of batch) f();
+    };
+    return (f) => {
+      queue.push(f);
+      if (queue.length === 1) channel.port2.postMessage(0);
+    };
+  }
+  return (f) => void setTimeout(f, 0);
+}
+
+/** The object pinnace.loop and pinnace.ffi get from _pinnace_ffi.bridge(). */
+export function hostApi(b: Bridge) {
+  return {
+    soon: makeSoon(),
+    setTimeout: (f: Task, ms: number, arg: unknown) => setTimeout(f, ms, arg),
+    clearTimeout: (id: unknown) => clearTimeout(id as any),
+    /** Settle the asyncio future (a kept PyProxy) with the outcome of a JS thenable. */
+    thenToFuture(thenable: any, future: any) {
+      const settle = (method: string, value: unknown) => {
+        try {
+          if (!future.done()) future[method](value);
+        } finally {
+          future.destroy();
+        }
+      };
+      thenable.then(
+        (value: unknown) => settle("set_result", value),
+        (error: unknown) => {
+          const kept = (error as any)?.pyException;
+          const exc = proxyState(kept)?.ptr ? kept : b.pinnaceFfi().JsException(error);
+          settle("set_exception", exc);
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,183 @@
+"""An asyncio event loop that runs on the JS host's event loop.
+
+Zero-delay work runs from ``setImmediate`` (Node) or a ``MessageChannel`` (browsers), delays
+from ``setTimeout``: nothing busy-waits and nothing blocks the page.  The loop is installed as
+the running loop when the runtime starts, so ``asyncio.get_running_loop()``, ``create_task``,
+``gather``, ``TaskGroup``, ``timeout`` and ``sleep`` work in ``runPythonAsync`` code and in
+callbacks from JS.
+
+What cannot work without threads fails with a clear error: ``run_in_executor`` (no threads) and
+blocking calls that would have to wait for the loop (``run_until_complete``, ``run_forever``,
+``asyncio.run``): use ``await`` (``runPythonAsync``) or ``asyncio.ensure_future`` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+from asyncio import events
+from collections.abc import Callable
+from contextvars import Context
+from typing import Any
+
+import _pinnace_ffi
+
+from .ffi import create_proxy
+
+BLOCKING = (
+    "{} would block the JS event loop, which runs this asyncio loop; "
+    "use `await` (in runPythonAsync) or asyncio.ensure_future() instead"
+)
+
+
+def _held_elsewhere(task: asyncio.Task[Any]) -> bool:
+    """Whether something besides the loop's own plumbing references task (then whoever keeps
+    it may still await it, and asyncio reports an unretrieved exception when it is freed)."""
+    for ref in gc.get_referrers(task):
+        if type(ref).__name__ in ("TaskStepMethWrapper", "TaskWakeupMethWrapper"):
+            continue  # a finished step's callback
+        if type(ref) is tuple and _only_callables_besides(ref, task):
+            continue  # a handle's arguments
+        return True
+    return False
+
+
+def _only_callables_besides(items: tuple[Any, ...], task: Any) -> bool:
+    # a plain loop: a generator expression's closure cell would itself reference the task
+    for x in items:
+        if x is not task and not callable(x):
+            return False
+    return True
+
+
+class HostEventLoop(asyncio.BaseEventLoop):
+    """asyncio on the JS event loop (always running; never blocks)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._thread_id = threading.get_ident()  # is_running(): the host loop always runs
+        api = _pinnace_ffi.bridge()
+        self._soon = api.soon
+        self._set_timeout = api.setTimeout
+        self._clear_timeout = api.clearTimeout
+        self._run_ready_proxy = create_proxy(self._run_ready)
+        self._fire_proxy = create_proxy(self._fire_timer)
+        self._soon_pending = False
+        self._timers: dict[int, tuple[events.TimerHandle, Any]] = {}
+        self._timer_keys: dict[int, int] = {}
+        self._next_key = 0
+
+    # -- failed tasks nobody awaits are reported at once, not when garbage collection runs --
+    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = super().create_task(coro, **kwargs)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task._log_traceback:  # type: ignore[attr-defined]
+            self.call_soon(self._report_if_unheld, task)  # after waiters have woken up
+
+    def _report_if_unheld(self, task: asyncio.Task[Any]) -> None:
+        if task._log_traceback and not _held_elsewhere(task):  # type: ignore[attr-defined]
+            task._log_traceback = False  # type: ignore[attr-defined]
+            self.call_exception_handler(
+                {
+                    "message": "Task exception was never retrieved",
+                    "exception": task.exception(),
+                    "future": task,
+                }
+            )
+
+    # -- scheduling --
+    def call_soon(
+        self, callback: Callable[..., object], *args: Any, context: Context | None = None
+    ) -> events.Handle:
+        self._check_closed()
+        handle = events.Handle(callback, args, self, context)
+        self._ready.append(handle)
+        if not self._soon_pending:
+            self._soon_pending = True
+            self._soon(self._run_ready_proxy)
+        return handle
+
+    call_soon_threadsafe = call_soon  # type: ignore[assignment]
+
+    def _run_ready(self) -> None:
+        self._soon_pending = False
+        ready = self._ready
+        for _ in range(len(ready)):  # what is ready now; later additions run next turn
+            handle = ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+        if ready and not self._soon_pending:
+            self._soon_pending = True
+            self._soon(self._run_ready_proxy)
+
+    def call_at(
+        self,
+        when: float,
+        callback: Callable[..., object],
+        *args: Any,
+        context: Context | None = None,
+    ) -> events.TimerHandle:
+        self._check_closed()
+        timer = events.TimerHandle(when, callback, args, self, context)
+        key = self._next_key = self._next_key + 1
+        delay_ms = max(0.0, (when - self.time()) * 1000.0)
+        js_id = self._set_timeout(self._fire_proxy, delay_ms, key)
+        self._timers[key] = (timer, js_id)
+        self._timer_keys[id(timer)] = key
+        timer._scheduled = True
+        return timer
+
+    def _fire_timer(self, key: int) -> None:
+        entry = self._timers.pop(key, None)
+        if entry is None:
+            return
+        timer = entry[0]
+        self._timer_keys.pop(id(timer), None)
+        timer._scheduled = False
+        if not timer._cancelled:
+            timer._run()
+        if self._ready:  # what the timer made ready runs in this same host task, as in asyncio
+            self._run_ready()
+
+    def _timer_handle_cancelled(self, handle: events.TimerHandle) -> None:
+        key = self._timer_keys.pop(id(handle), None)
+        if key is not None:
+            _, js_id = self._timers.pop(key)
+            self._clear_timeout(js_id)
+
+    # -- what needs threads or blocking --
+    def run_forever(self) -> None:
+        raise RuntimeError(BLOCKING.format("loop.run_forever()"))
+
+    def run_until_complete(self, future: Any) -> Any:
+        raise RuntimeError(BLOCKING.format("loop.run_until_complete()"))
+
+    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> Any:
+        raise NotImplementedError(
+            "run_in_executor() needs threads, which Pinnace's WebAssembly build does not "
+            "have; call the function directly, or run it in a Web Worker from JS"
+        )
+
+    def close(self) -> None:
+        raise RuntimeError("the host event loop cannot be closed")
+
+
+class HostEventLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    def get_event_loop(self) -> asyncio.AbstractEventLoop:
+        return LOOP
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        return LOOP
+
+
+LOOP = HostEventLoop()
+
+
+def install() -> None:
+    """Make LOOP the event loop and the running loop (done once, when the runtime starts)."""
+    asyncio.set_event_loop_policy(HostEventLoopPolicy())
+    events._set_running_loop(LOOP)
