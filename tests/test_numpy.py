@@ -27,7 +27,7 @@ def test_plain_import_numpy(node: Node, numpy_dist: Path) -> None:
         console.log(py.runPython(`
 import numpy as np
 a = np.arange(12, dtype=np.float64).reshape(3, 4)
-(np.__version__, float(a.sum()), round(float(np.linalg.det(np.eye(3) * 2)), 9), str(np.fft.fft([1, 0, 0, 0]).real))
+repr((np.__version__, float(a.sum()), round(float(np.linalg.det(np.eye(3) * 2)), 9), str(np.fft.fft([1, 0, 0, 0]).real)))
 `));
         """
     )

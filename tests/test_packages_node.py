@@ -49,7 +49,7 @@ def test_plain_import_fetches_the_package_and_its_dependencies(node: Node, tdist
 def test_nested_lazy_import_inside_a_function(node: Node, tdist: PkgDist) -> None:
     out = run(node, tdist, """
         const py = await loadPinnace({ indexURL });
-        console.log(py.runPython("import sys, outer; before = 'inner' in sys.modules; (before, outer.late())"));
+        console.log(py.runPython("import sys, outer; before = 'inner' in sys.modules; repr((before, outer.late()))"));
         """)  # fmt: skip
     assert out.strip() == "(False, 42)"
 
@@ -72,7 +72,7 @@ def test_load_package_reports_progress_and_installs(node: Node, tdist: PkgDist) 
 def test_run_python_async_prescans_imports(node: Node, tdist: PkgDist) -> None:
     out = run(node, tdist, """
         const py = await loadPinnace({ indexURL });
-        const r = await py.runPythonAsync("import sys\\nbefore = 'sniffio' in sys.modules\\nimport sniffio\\n(before, sniffio.__version__)");
+        const r = await py.runPythonAsync("import sys\\nbefore = 'sniffio' in sys.modules\\nimport sniffio\\nrepr((before, sniffio.__version__))");
         console.log(r, py.runPython("'idna' in sys.modules"));
         """)  # fmt: skip
     assert out.strip() == "(False, '1.3.1') false"
@@ -125,7 +125,7 @@ def test_bad_package_file_gives_a_clear_error_and_a_retry_succeeds(
         import {{ writeFileSync }} from "node:fs";
         const py = await loadPinnace({{ indexURL }});
         try {{ py.runPython("import inner"); }} catch (e) {{ console.log("sync:", e.type, e.message.trim().split("\\n").pop()); }}
-        console.log("usable:", py.runPython("1 + 1"), py.runPython("import os; [n for n in os.listdir('/lib/python3.13/site-packages') if 'inner' in n]"));
+        console.log("usable:", py.runPython("1 + 1"), py.runPython("import os; repr([n for n in os.listdir('/lib/python3.13/site-packages') if 'inner' in n])"));
         // repair the file on the server, then the same import succeeds in the same runtime
         writeFileSync(indexURL + "/inner-1.0-py3-none-any.whl", Buffer.from({list(good)!r}));
         """ + """
