@@ -109,10 +109,13 @@ export class Pinnace {
     return this._packages!.loadPackage(names, options);
   }
 
-  /** Install the packages `code` imports (a pre-scan), then run it like runPython. */
+  /** Install the packages `code` imports (a pre-scan), then run it like runPython; code may
+   * use top-level `await` on pinnace's operations (`await pinnace.install(...)`). */
   async runPythonAsync(code: string, options: RunOptions & PackageOptions = {}): Promise<PyValue> {
     const needed = this._packages!.importsOf(code);
     if (needed.length) await this.loadPackage(needed, options);
+    const wire = await this._packages!.runAwaiting(code, options.filename ?? "<exec>");
+    if (wire !== null) return decodeResult(wire);
     return this.runPython(code, options);
   }
 }
