@@ -66,7 +66,7 @@ const [url, out] = process.argv.slice(1);
 fetch(url).then(async (r) => {
   if (!r.ok) { process.stderr.write("HTTP " + r.status + " " + r.statusText); process.exit(2); }
   require("fs").writeFileSync(out, new Uint8Array(await r.arrayBuffer()));
-}, (e) => { process.stderr.write("network error (" + (e.cause?.message ?? e.message) + ")"); process.exit(3); });
+}).catch((e) => { process.stderr.write("network error (" + (e.cause?.message ?? e.message) + ")"); process.exit(3); });
 `;
 
 export class PackageManager {

@@ -27,6 +27,9 @@ export interface LoadOptions {
   /** Node: directory caching downloaded packages (default ~/.cache/pinnace-packages for http(s)
    * indexURLs); null disables it.  Browsers use the Cache API. */
   packageCacheDir?: string | null;
+  /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
+   * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
+  packageIndexURL?: string;
   /** @internal used by `pinnace python`: set up the module but do not start Python. */
   _noInit?: boolean;
 }
@@ -155,7 +158,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   const indexURL = await resolveIndexURL(given);
   const stdlib = fetchBytes(indexURL + STDLIB_ZIP, indexURL);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
-  const lock = fetchLock(indexURL);
+  const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
+  const lock = fetchLock(packageIndexURL);
   lock.catch(() => {}); // awaited in startPython
 
   const glueURL = indexURL + "pinnace.asm.mjs";
@@ -188,7 +192,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     }),
     instantiationFailed,
   ]);
-  return startPython(mod, await stdlib, host, options, indexURL, lock);
+  return startPython(mod, await stdlib, host, options, packageIndexURL, lock);
 }
 
 async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions,
