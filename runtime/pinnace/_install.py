@@ -209,7 +209,7 @@ class _Installer:
             try:
                 text = (await _fetch(page, f"package {name}")).decode()
             except PackageError as e:
-                if "HTTP 404" in str(e):
+                if "HTTP 404" in str(e) or str(e).endswith("file not found"):
                     tried.append(page)
                     continue
                 raise
