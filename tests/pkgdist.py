@@ -13,14 +13,18 @@ import zipfile
 from pathlib import Path
 
 
-def make_wheel(dest: Path, name: str, version: str, files: dict[str, str]) -> Path:
-    """A minimal pure-Python wheel with ``files`` (path -> source) and valid metadata."""
-    wheel = dest / f"{name}-{version}-py3-none-any.whl"
+def make_wheel(dest: Path, name: str, version: str, files: dict[str, str],
+               requires: list[str] | None = None, tag: str = "py3-none-any") -> Path:  # fmt: skip
+    """A minimal wheel with ``files`` (path -> source), valid metadata and ``Requires-Dist``."""
+    wheel = dest / f"{name}-{version}-{tag}.whl"
     info = f"{name}-{version}.dist-info"
     contents = dict(files)
-    contents[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    contents[f"{info}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires or [])
+    )
     contents[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: pinnace-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        f"Wheel-Version: 1.0\nGenerator: pinnace-tests\nRoot-Is-Purelib: true\nTag: {tag}\n"
     )
     record = []
     for path, text in contents.items():

@@ -66,7 +66,7 @@ const [url, out] = process.argv.slice(1);
 fetch(url).then(async (r) => {
   if (!r.ok) { process.stderr.write("HTTP " + r.status + " " + r.statusText); process.exit(2); }
   require("fs").writeFileSync(out, new Uint8Array(await r.arrayBuffer()));
-}, (e) => { process.stderr.write("network error (" + (e.cause?.message ?? e.message) + ")"); process.exit(3); });
+}).catch((e) => { process.stderr.write("network error (" + (e.cause?.message ?? e.message) + ")"); process.exit(3); });
 `;
 
 export class PackageManager {
@@ -120,6 +120,7 @@ export class PackageManager {
       const entries = JSON.parse(arg) as LockEntry[];
       return JSON.stringify(entries.map((e) => ({ path: this.fetchSync(e), url: this.urlOf(e) })));
     }
+    if (op === "fetch_url") return this.fetchURLSync(arg);
     throw new Error(`unknown package bridge operation ${op}`);
   }
 
@@ -141,48 +142,77 @@ export class PackageManager {
   /** Download one file synchronously into the Emscripten FS; returns its path there. */
   private fetchSync(entry: LockEntry): string {
     const url = this.urlOf(entry);
-    const bytes = this.host.kind === "node" ? this.nodeFetchSync(entry, url) : this.xhrFetchSync(entry, url);
+    let bytes: Uint8Array;
+    if (this.host.kind === "node") {
+      bytes = this.nodeFetchSync(entry, url);
+    } else {
+      try {
+        bytes = this.rawFetchSync(url);
+      } catch (e: any) {
+        throw this.fail(entry, url, String(e?.message ?? e));
+      }
+    }
     const path = this.tmpPath(entry);
     this.mod.FS.writeFile(path, bytes);
     return path;
   }
 
   private nodeFetchSync(entry: LockEntry, url: string): Uint8Array {
-    const n = this.node!;
     const cached = this.cacheRead(entry);
     if (cached) return cached;
     let bytes: Uint8Array;
-    if (url.startsWith("file:")) {
-      try {
-        bytes = new Uint8Array(n.fs.readFileSync(n.url.fileURLToPath(url)));
-      } catch (e: any) {
-        throw this.fail(entry, url, e?.code === "ENOENT" ? "file not found" : String(e?.message ?? e));
-      }
-    } else {
-      const out = n.path.join(n.os.tmpdir(), `pinnace-fetch-${process.pid}-${++this.seq}`);
-      const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out], { encoding: "utf8" });
-      if (res.status !== 0) {
-        n.fs.rmSync(out, { force: true });
-        throw this.fail(entry, url, res.stderr || res.error?.message || `exit ${res.status}`);
-      }
-      bytes = new Uint8Array(n.fs.readFileSync(out));
-      n.fs.rmSync(out, { force: true });
+    try {
+      bytes = this.rawFetchSync(url);
+    } catch (e: any) {
+      throw this.fail(entry, url, String(e?.message ?? e));
     }
     this.cacheWrite(entry, bytes);
     return bytes;
   }
 
-  private xhrFetchSync(entry: LockEntry, url: string): Uint8Array {
-    const xhr = new XMLHttpRequest();
-    xhr.open("GET", url, false);
-    xhr.responseType = "arraybuffer";
-    try {
-      xhr.send();
-    } catch (e: any) {
-      throw this.fail(entry, url, `network error (${e?.message ?? e})`);
+  /** The bytes at `url`, synchronously (Node: file read or a child process; workers: XHR).
+   * Throws an Error whose message is the reason alone. */
+  private rawFetchSync(url: string): Uint8Array {
+    if (this.host.kind !== "node") {
+      const xhr = new XMLHttpRequest();
+      xhr.open("GET", url, false);
+      xhr.responseType = "arraybuffer";
+      try {
+        xhr.send();
+      } catch (e: any) {
+        throw new Error(`network error (${e?.message ?? e})`);
+      }
+      if (xhr.status !== 200) throw new Error(`HTTP ${xhr.status} ${xhr.statusText}`.trim());
+      return new Uint8Array(xhr.response as ArrayBuffer);
     }
-    if (xhr.status !== 200) throw this.fail(entry, url, `HTTP ${xhr.status} ${xhr.statusText}`.trim());
-    return new Uint8Array(xhr.response as ArrayBuffer);
+    const n = this.node!;
+    if (url.startsWith("file:")) {
+      try {
+        return new Uint8Array(n.fs.readFileSync(n.url.fileURLToPath(url)));
+      } catch (e: any) {
+        throw new Error(e?.code === "ENOENT" ? "file not found" : String(e?.message ?? e));
+      }
+    }
+    const out = n.path.join(n.os.tmpdir(), `pinnace-fetch-${process.pid}-${++this.seq}`);
+    try {
+      const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out], { encoding: "utf8" });
+      if (res.status !== 0) throw new Error(res.stderr || res.error?.message || `exit ${res.status}`);
+      return new Uint8Array(n.fs.readFileSync(out));
+    } finally {
+      n.fs.rmSync(out, { force: true });
+    }
+  }
+
+  /** `fetch_url` of the bridge: any URL (pinnace.install's index pages and wheels) into a
+   * temporary file of the Emscripten FS, whose path it returns. */
+  private fetchURLSync(url: string): string {
+    return this.writeTmp(this.rawFetchSync(url));
+  }
+
+  private writeTmp(bytes: Uint8Array): string {
+    const path = `${TMP_DIR}/${++this.seq}-url`;
+    this.mod.FS.writeFile(path, bytes);
+    return path;
   }
 
   // -------------------------------------------------------------- Node cache directory
@@ -341,5 +371,29 @@ export class PackageManager {
     return JSON.parse(
       this.python(`__import__("json").dumps(__import__("pinnace.importer").importer.scan_imports(${JSON.stringify(code)}))`),
     );
+  }
+
+  /** An operation a coroutine awaits (the asynchronous twin of `call`); pinnace.install
+   * awaits its promise through the FFI (the module `_pinnace_packages_js`). */
+  async perform(op: string, arg: string): Promise<string> {
+    if (op === "fetch_url") {
+      if (arg.startsWith("file:")) return this.fetchURLSync(arg);
+      let resp: Response;
+      try {
+        resp = await fetch(arg);
+      } catch (e: any) {
+        throw new Error(`network error (${e?.cause?.message ?? e?.message ?? e})`);
+      }
+      if (!resp.ok) throw new Error(`HTTP ${resp.status} ${resp.statusText}`.trim());
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await resp.arrayBuffer());
+      } catch (e: any) {
+        throw new Error(`network error (${e?.cause?.message ?? e?.message ?? e})`);
+      }
+      return this.writeTmp(bytes);
+    }
+    if (op === "load") return JSON.stringify(await this.loadPackage(JSON.parse(arg) as string[]));
+    throw new Error(`unknown package operation ${op}`);
   }
 }

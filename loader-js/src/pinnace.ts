@@ -29,6 +29,9 @@ export interface LoadOptions {
   /** Node: directory caching downloaded packages (default ~/.cache/pinnace-packages for http(s)
    * indexURLs); null disables it.  Browsers use the Cache API. */
   packageCacheDir?: string | null;
+  /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
+   * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
+  packageIndexURL?: string;
   /** @internal used by `pinnace python`: set up the module but do not start Python. */
   _noInit?: boolean;
 }
@@ -222,7 +225,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   const indexURL = await resolveIndexURL(given);
   const stdlib = fetchBytes(indexURL + STDLIB_ZIP, indexURL);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
-  const lock = fetchLock(indexURL);
+  const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
+  const lock = fetchLock(packageIndexURL);
   lock.catch(() => {}); // awaited in startPython
 
   const glueURL = indexURL + "pinnace.asm.mjs";
@@ -255,7 +259,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     }),
     instantiationFailed,
   ]);
-  return startPython(mod, await stdlib, host, options, indexURL, lock);
+  return startPython(mod, await stdlib, host, options, packageIndexURL, lock);
 }
 
 async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions,
@@ -290,6 +294,10 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   }
   py = new Pinnace(mod, streams, host, "", bridge);
   py._packages = packages;
+  // pinnace.install awaits the loader's asynchronous operations through this module
+  py.registerJsModule("_pinnace_packages_js", {
+    perform: (op: string, arg: string) => packages.perform(op, arg),
+  });
   const version = py.runPython("import sys; sys.version.split()[0]") as string;
   (py as { pythonVersion: string }).pythonVersion = version;
   return py;

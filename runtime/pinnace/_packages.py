@@ -115,9 +115,6 @@ def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
     """Verify ``path`` against the lock and extract it into site-packages.  Returns the
     absolute paths of its shared libraries.  On any failure nothing of it stays installed."""
     import hashlib
-    import io
-    import shutil
-    import zipfile
 
     name = entry["name"]
     try:
@@ -132,15 +129,28 @@ def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
             f"package {name}: {url} has sha256 {digest}, but pinnace-lock.json says "
             f"{entry['sha256']} ({len(data)} bytes received); refusing to install it"
         )
+    extract_wheel(name, data, url)
+    installed.add(name)
+    importlib_invalidate()
+    return [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
+
+
+def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
+    """Extract the wheel ``data`` into site-packages through a staging directory; returns the
+    top-level paths it created.  On any failure nothing of it stays installed."""
+    import io
+    import shutil
+    import zipfile
+
     staging = os.path.join(SITE_PACKAGES, f".pinnace-staging-{name}")
     shutil.rmtree(staging, ignore_errors=True)
+    moved: list[str] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             bad = zf.testzip()
             if bad is not None:
                 raise PackageError(f"package {name}: {url}: corrupt member {bad}")
             zf.extractall(staging)
-        moved: list[str] = []
         try:
             for item in sorted(os.listdir(staging)):
                 target = os.path.join(SITE_PACKAGES, item)
@@ -149,16 +159,26 @@ def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
                 os.rename(os.path.join(staging, item), target)
                 moved.append(target)
         except BaseException:
-            for target in moved:
-                shutil.rmtree(target, ignore_errors=True)
+            remove_paths(moved)
             raise
     except zipfile.BadZipFile as e:
         raise PackageError(f"package {name}: {url} is not a valid wheel ({e})") from e
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    installed.add(name)
     importlib_invalidate()
-    return [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
+    return moved
+
+
+def remove_paths(paths: list[str]) -> None:
+    """Remove installed top-level files and directories (rolling back an extraction)."""
+    import shutil
+
+    for path in paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            os.unlink(path)
+    importlib_invalidate()
 
 
 def importlib_invalidate() -> None:
