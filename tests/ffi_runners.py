@@ -11,6 +11,7 @@ import textwrap
 from typing import Any
 
 import pytest
+
 from conftest import Node
 
 PARAMS = ["node", pytest.param("chromium", marks=pytest.mark.chromium)]

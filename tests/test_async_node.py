@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Node
 from ffi_runners import PARAMS, PageRunner, runner
+
+from conftest import Node
 
 
 @pytest.fixture(params=PARAMS)

@@ -120,7 +120,7 @@ def _parse_index(text: str, page: str) -> list[tuple[str, str, str | None, str |
             if tag != "a" or not a.get("href"):
                 return
             url, frag = urldefrag(urljoin(page, a["href"] or ""))
-            sha = frag[len("sha256="):] if frag.startswith("sha256=") else None
+            sha = frag[len("sha256=") :] if frag.startswith("sha256=") else None
             files.append((url.rsplit("/", 1)[-1], url, sha, a.get("data-requires-python")))
 
     parser = Anchors()
@@ -166,9 +166,10 @@ class _Installer:
         await self._take(cand, req)
 
     async def add_url(self, url: str) -> None:
+        from urllib.parse import urldefrag
+
         from packaging.requirements import Requirement
         from packaging.utils import parse_wheel_filename
-        from urllib.parse import urldefrag
 
         bare, frag = urldefrag(url)
         filename = bare.rsplit("/", 1)[-1]
@@ -180,7 +181,7 @@ class _Installer:
         if not rank:
             raise PackageError(f"package {name}: {url} is not compatible with this interpreter "
                                f"(needs a py3-none-any or {PLATFORM} wheel)")  # fmt: skip
-        sha = frag[len("sha256="):] if frag.startswith("sha256=") else None
+        sha = frag[len("sha256=") :] if frag.startswith("sha256=") else None
         self.done.add(name)
         await self._take(_Candidate(name, version, bare, filename, sha, rank),
                          Requirement(f"{name}=={version}"))  # fmt: skip

@@ -167,6 +167,6 @@ def encode(value: Any) -> str:
 def run_for_js(source: str, filename: str) -> str:
     try:
         return encode(run(source, filename))
-    except BaseException as exc:  # noqa: BLE001 - every error, SystemExit too, goes to JS
+    except BaseException as exc:
         sys.last_exc = exc
         return f"E{type(exc).__name__}\n{format_exception(exc)}"
