@@ -65,3 +65,15 @@ def test_es_module_and_wrong_index_url(page: Any, server: StaticServer) -> None:
     assert isinstance(result["value"], int) and 0 < result["value"] < 100
     assert result["error"].startswith("LoadError: Pinnace could not load ")
     assert "/no/such/dir/pinnace.asm.mjs" in result["error"]
+
+
+def test_repl_imports_numpy_lazily_and_awaits(page: Any, server: StaticServer) -> None:
+    """Nothing declared: the REPL's code imports numpy, which is fetched at that moment."""
+    open_repl(page, server)
+    type_and_run(page, "import numpy as np\nnp.arange(6).reshape(2, 3).sum(axis=0).tolist()")
+    page.wait_for_selector("#output .res", timeout=120_000)
+    assert page.inner_text("#output .res").strip() == "[3, 5, 7]"
+    type_and_run(page, "import asyncio\nawait asyncio.sleep(0.01)\n'awaited'")
+    page.wait_for_function("document.querySelectorAll('#output .res').length >= 2")
+    assert page.inner_text("#output").rstrip().endswith("'awaited'")
+    assert page.page_errors == []

@@ -39,6 +39,9 @@ async function main() {
   input.disabled = runButton.disabled = false;
   input.focus();
 
+  // runPythonAsync: top-level `await` works, and packages the code imports (numpy, ...) are
+  // fetched first; on a page's main thread Python cannot fetch them synchronously itself.
+  let busy = Promise.resolve();
   function run() {
     const code = input.value;
     if (!code.trim()) return;
@@ -46,12 +49,14 @@ async function main() {
     historyPos = history.length;
     input.value = "";
     show(code.split("\n").map((l, i) => (i ? "... " : ">>> ") + l).join("\n"), "in");
-    try {
-      const shown = repr(py.runPython(code, { filename: "<repl>" }));
-      if (shown !== null) show(shown, "res");
-    } catch (e) {
-      show(e.message.trimEnd(), "err");
-    }
+    busy = busy.then(async () => {
+      try {
+        const shown = repr(await py.runPythonAsync(code, { filename: "<repl>" }));
+        if (shown !== null) show(shown, "res");
+      } catch (e) {
+        show(e.message.trimEnd(), "err");
+      }
+    });
   }
 
   runButton.addEventListener("click", run);
