@@ -17,7 +17,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-PAIR = re.compile(r"```js\n(?P<code>.*?)```\n\n```text\n(?P<out>.*?)```", re.S)
+# a code block never contains ``` itself: (?:(?!```).)* keeps a match inside one block
+BLOCK = r"(?:(?!```).)*?"
+PAIR = re.compile(rf"```js\n(?P<code>{BLOCK})```\n\n```text\n(?P<out>{BLOCK})```", re.S)
 
 
 def examples() -> list[tuple[str, str, str]]:
@@ -40,7 +42,7 @@ def test_js_example(name: str, code: str, expected: str, tmp_path: Path) -> None
     assert res.stdout == expected
 
 
-PY_PAIR = re.compile(r"```python\n(?P<code>.*?)```\n\n```text\n(?P<out>.*?)```", re.S)
+PY_PAIR = re.compile(rf"```python\n(?P<code>{BLOCK})```\n\n```text\n(?P<out>{BLOCK})```", re.S)
 
 
 def python_examples() -> list[tuple[str, str, str]]:
@@ -70,7 +72,7 @@ def test_there_are_examples() -> None:
     assert len(python_examples()) >= 3
 
 
-SHELL = re.compile(r"```sh\n(?P<body>\$ .*?)```", re.S)
+SHELL = re.compile(rf"```sh\n(?P<body>\$ {BLOCK})```", re.S)
 
 
 def shell_sessions() -> list[tuple[str, str, str]]:
