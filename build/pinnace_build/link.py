@@ -18,8 +18,7 @@ from .cpython import WasmBuild, make_vars
 from .paths import RUNTIME
 from .toolchain import Toolchain
 
-EXPORTED_FUNCTIONS = ["_main", "_pinnace_init", "_pinnace_run", "_pinnace_free",
-                      "_pinnace_set_signal_polling", "_malloc", "_free"]  # fmt: skip
+EXPORTED_FUNCTIONS = ["_main", "_pinnace_init", "_pinnace_set_signal_polling", "_malloc", "_free"]
 EXPORTED_RUNTIME_METHODS = ["FS", "ENV", "callMain", "UTF8ToString", "stringToNewUTF8",
                             "HEAPU8", "HEAPU32", "ExitStatus",
                             "loadWebAssemblyModule", "preloadedWasm"]  # fmt: skip

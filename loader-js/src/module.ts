@@ -37,8 +37,6 @@ export interface EmModule {
   _malloc(n: number): number;
   _free(ptr: number): void;
   _pinnace_init(argc: number, argv: number): number;
-  _pinnace_run(code: number, filename: number): number;
-  _pinnace_free(ptr: number): void;
   _pinnace_set_signal_polling(on: number): void;
 }
 

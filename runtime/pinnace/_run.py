@@ -3,20 +3,7 @@
 ``run(code, filename, namespace)`` (``runPython``) and ``run_async(code, filename, namespace)``
 (``runPythonAsync``) return the value itself, which the FFI converts or proxies.
 
-``run_for_js(code, filename)`` executes ``code`` in the ``__main__`` namespace and returns the
-value of a trailing expression, if any, encoded for the JS side as ``TAG + payload``:
-
-====  =====================================================================
-``n``  None
-``b``  bool: ``1`` or ``0``
-``i``  int, in hexadecimal (JS makes it a Number, or a BigInt beyond 2**53)
-``f``  float, as ``repr`` (``nan``, ``inf`` and ``-inf`` included)
-``s``  str
-``r``  anything else: its ``repr`` (until the FFI gives real proxies)
-``E``  an exception: ``type name`` NEWLINE ``formatted traceback``
-====  =====================================================================
-
-The traceback shows the user's frames only: the frames of this module are cut off.
+Tracebacks show the user's frames only: the runtime's own frames are cut off.
 """
 
 from __future__ import annotations
@@ -148,25 +135,3 @@ def _user_frames(tb: TracebackType | None) -> TracebackType | None:
 def format_exception(exc: BaseException) -> str:
     exc.__traceback__ = _user_frames(exc.__traceback__)
     return "".join(traceback.format_exception(exc))
-
-
-def encode(value: Any) -> str:
-    if value is None:
-        return "n"
-    if value is True or value is False:
-        return "b1" if value else "b0"
-    if type(value) is int:
-        return "i" + hex(value)  # hex: not subject to the int/str digit limit
-    if type(value) is float:
-        return f"f{value!r}"
-    if type(value) is str:
-        return "s" + value
-    return "r" + repr(value)
-
-
-def run_for_js(source: str, filename: str) -> str:
-    try:
-        return encode(run(source, filename))
-    except BaseException as exc:
-        sys.last_exc = exc
-        return f"E{type(exc).__name__}\n{format_exception(exc)}"

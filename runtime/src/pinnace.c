@@ -3,24 +3,15 @@
  * The JS loader drives the interpreter through these exports:
  *   main(argc, argv)          the command-line interpreter (`pinnace python`), via callMain
  *   pinnace_init(argc, argv)  initialise CPython (home "/", stdlib from /lib/python313.zip)
- *   pinnace_run(code, name)   run source code, return the result in the wire format below
- *   pinnace_free(ptr)         free a result
- *
- * Result wire format (decoded by loader-js/src/result.ts): a malloc'd buffer holding a
- * little-endian uint32 byte length followed by that many bytes of UTF-8.  The text starts
- * with a one-letter tag, see runtime/pinnace/_run.py.  The tagging itself happens in Python;
- * this file only moves bytes across the boundary.
+ *   pinnace_set_signal_polling(on)  let the host interrupt Python (setInterruptBuffer)
+ * Running code and exchanging objects is the FFI's job (ffi_run.c, pyexports.c, jsproxy.c).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <emscripten.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "ffi.h"
-
-static PyObject *run_for_js = NULL; /* pinnace._run.run_for_js */
 
 PyMODINIT_FUNC PyInit__pinnace_packages(void); /* packages.c */
 
@@ -86,8 +77,7 @@ EMSCRIPTEN_KEEPALIVE int pinnace_init(int argc, char **argv)
         PyErr_Print();
         return 1;
     }
-    run_for_js = PyObject_GetAttrString(mod, "run_for_js");
-    PyObject *started = run_for_js ? PyObject_CallMethod(mod, "start", NULL) : NULL; /* the FFI */
+    PyObject *started = PyObject_CallMethod(mod, "start", NULL); /* the FFI's side of _run */
     Py_DECREF(mod);
     if (started == NULL) {
         PyErr_Print();
@@ -95,48 +85,6 @@ EMSCRIPTEN_KEEPALIVE int pinnace_init(int argc, char **argv)
     }
     Py_DECREF(started);
     return 0;
-}
-
-static char *to_wire(PyObject *text)
-{
-    Py_ssize_t size;
-    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
-    if (utf8 == NULL) {
-        return NULL;
-    }
-    char *buf = malloc((size_t)size + 4);
-    if (buf == NULL) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    uint32_t n = (uint32_t)size;
-    memcpy(buf, &n, 4);
-    memcpy(buf + 4, utf8, (size_t)size);
-    return buf;
-}
-
-/* Returns NULL only if the runtime itself failed (the error is printed to stderr). */
-EMSCRIPTEN_KEEPALIVE char *pinnace_run(const char *code, const char *filename)
-{
-    if (run_for_js == NULL) {
-        fprintf(stderr, "pinnace_run: the interpreter is not initialised\n");
-        return NULL;
-    }
-    PyObject *result = PyObject_CallFunction(run_for_js, "ss", code, filename);
-    char *wire = NULL;
-    if (result != NULL) {
-        wire = to_wire(result);
-        Py_DECREF(result);
-    }
-    if (wire == NULL) {
-        PyErr_Print();
-    }
-    return wire;
-}
-
-EMSCRIPTEN_KEEPALIVE void pinnace_free(void *ptr)
-{
-    free(ptr);
 }
 
 /* CPython polls Module.Py_EmscriptenSignalBuffer while this flag is set (see
