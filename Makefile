@@ -9,7 +9,7 @@ PINNACE := $(VENV)/bin/pinnace
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup toolchain dist demo test test-fast bench lint clean
+.PHONY: setup toolchain dist demo test bench lint clean
 
 # Debian packages (build/setup-host.sh, idempotent) and the Python environment.
 setup: $(VENV)/.installed
@@ -32,8 +32,12 @@ demo: dist
 test: dist
 	bash tests/run.sh $(PYTEST_ARGS)
 
+# Benchmarks side by side with Pyodide (npm pyodide@314.0.7), printed as markdown tables;
+# add BENCH_ARGS=--write to update docs/benchmarks.md.
 bench: dist
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+	$(VENV)/bin/python bench/ffi.py $(BENCH_ARGS)
+	$(VENV)/bin/python bench/host_calls.py
 
 lint: setup
 	$(VENV)/bin/ruff check build host tests bench
