@@ -37,6 +37,7 @@ test: dist
 bench: dist
 	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/ffi.py $(BENCH_ARGS)
+	$(VENV)/bin/python bench/packages.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/host_calls.py
 
 lint: setup
