@@ -206,7 +206,7 @@ results = await asyncio.gather(*(worker(i) for i in range(1000)))
     done, timeouts, pending = got["result"]
     assert done + timeouts == 1000 and done > 0 and timeouts > 0
     assert pending == 1  # only the runPythonAsync task itself
-    # JS timers kept firing while Python waited: no busy-waiting.  In node, at least one tick per
-    # 100 ms.  Chromium runs the interval behind the ~2,000 timer and MessageChannel tasks of
-    # this program when the machine is loaded, so there only "it fired" is stable.
-    assert got["ticks"] >= (max(2, got["ms"] / 100) if got["host"] == "node" else 1), got
+    # JS timers kept firing while Python waited: no busy-waiting (a busy-waiting loop would never
+    # let the interval run before the program ends).  How often it fired depends on the machine's
+    # load, so only "it fired" is checked: a test never passes or fails on wall time.
+    assert got["ticks"] >= 1, got

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
 import threading
 from asyncio import events
 from collections.abc import Callable
@@ -67,6 +68,8 @@ class HostEventLoop(asyncio.BaseEventLoop):
         self._timers: dict[int, tuple[events.TimerHandle, Any]] = {}
         self._timer_keys: dict[int, int] = {}
         self._next_key = 0
+        # (when, key) of every scheduled timer: a firing timer runs all that are due, in order
+        self._deadlines: list[tuple[float, int]] = []
 
     # -- failed tasks nobody awaits are reported at once, not when garbage collection runs --
     def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
@@ -128,19 +131,34 @@ class HostEventLoop(asyncio.BaseEventLoop):
         js_id = self._set_timeout(self._fire_proxy, delay_ms, key)
         self._timers[key] = (timer, js_id)
         self._timer_keys[id(timer)] = key
+        heapq.heappush(self._deadlines, (when, key))
+        if len(self._deadlines) > 2 * len(self._timers) + 64:  # drop cancelled timers' entries
+            self._deadlines = [(t.when(), k) for k, (t, _) in self._timers.items()]
+            heapq.heapify(self._deadlines)
         timer._scheduled = True
         return timer
 
     def _fire_timer(self, key: int) -> None:
-        entry = self._timers.pop(key, None)
+        entry = self._timers.get(key)
         if entry is None:
             return
-        timer = entry[0]
-        self._timer_keys.pop(id(timer), None)
-        timer._scheduled = False
-        if not timer._cancelled:
-            timer._run()
-        if self._ready:  # what the timer made ready runs in this same host task, as in asyncio
+        # The host may deliver due timeouts in any order (a busy or throttled page): run every
+        # timer that is due by now, earliest deadline first, not just the one that fired.
+        now = max(self.time(), entry[0].when())
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][0] <= now:
+            _, due_key = heapq.heappop(deadlines)
+            due = self._timers.pop(due_key, None)
+            if due is None:
+                continue  # cancelled, or already run
+            timer, js_id = due
+            if due_key != key:
+                self._clear_timeout(js_id)
+            self._timer_keys.pop(id(timer), None)
+            timer._scheduled = False
+            if not timer._cancelled:
+                timer._run()
+        if self._ready:  # what the timers made ready runs in this same host task, as in asyncio
             self._run_ready()
 
     def _timer_handle_cancelled(self, handle: events.TimerHandle) -> None:
