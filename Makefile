@@ -27,7 +27,7 @@ dist: toolchain
 	$(PINNACE) build packages all
 
 demo: dist
-	$(PINNACE) serve . --port $(PORT)
+	$(PINNACE) serve . --port $(PORT) --isolation
 
 test: dist
 	bash tests/run.sh $(PYTEST_ARGS)

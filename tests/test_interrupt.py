@@ -8,10 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import Node
+from conftest import REPO, Node
+from pinnace_build.serve import StaticServer
 
 BUILD = str(Path(__file__).resolve().parents[1] / "build")
 LOOP = """
@@ -77,3 +79,50 @@ def test_ctrl_c_in_pinnace_python(tmp_path: Path) -> None:
     rest, _ = proc.communicate(timeout=60)
     assert rest == "interrupted; cleanup runs\nstill usable: 45\n"
     assert proc.returncode == 0
+
+
+WORKER = """
+import { loadPinnace } from "%(base)sdist/pinnace.mjs";
+const py = await loadPinnace();
+onmessage = (e) => {
+  py.setInterruptBuffer(e.data);
+  postMessage("running");
+  try {
+    py.runPython("n = 0\\nwhile True:\\n    n += 1");
+    postMessage("not interrupted");
+  } catch (err) {
+    postMessage(err.type + " " + py.runPython("str(n > 0)"));
+  }
+};
+postMessage("ready");
+"""
+
+INTERRUPT_FROM_PAGE = """async (source) => {
+    const signals = new Int32Array(new SharedArrayBuffer(4));
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const worker = new Worker(url, { type: "module" });
+    return await new Promise((resolve, reject) => {
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.onmessage = (e) => {
+            if (e.data === "ready") worker.postMessage(signals);
+            else if (e.data === "running") setTimeout(() => Atomics.store(signals, 0, 2), 300);
+            else resolve({ result: e.data, isolated: crossOriginIsolated });
+        };
+    });
+}"""
+
+
+@pytest.mark.chromium
+def test_page_interrupts_python_in_a_worker(browser: Any, dist: Path) -> None:
+    """The Stop-button path: a cross-origin isolated page writes SIGINT into a
+    SharedArrayBuffer that Python, busy in a Web Worker, polls."""
+    srv = StaticServer(REPO, isolation=True).start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(srv.url + "demos/")
+        got = page.evaluate(INTERRUPT_FROM_PAGE, WORKER % {"base": srv.url})
+        context.close()
+    finally:
+        srv.stop()
+    assert got == {"result": "KeyboardInterrupt True", "isolated": True}
