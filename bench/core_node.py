@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,11 +69,20 @@ def node_env(compile_cache: Path | None) -> dict[str, str]:
     return env
 
 
+# node dying on a signal (seen: V8 aborting with "unreachable code" in its deoptimizer while
+# running Pyodide under node 20) is an engine crash, not a measurement: run that process again.
+CRASH_RETRIES = 2
+
+
 def run_driver(config: dict[str, Any], env: dict[str, str], timeout: float = 600) -> Any:
-    proc = subprocess.run(
-        ["node", str(DRIVER), json.dumps(config)],
-        check=False, capture_output=True, text=True, env=env, timeout=timeout, cwd=BENCH,
-    )  # fmt: skip
+    for _attempt in range(CRASH_RETRIES + 1):
+        proc = subprocess.run(
+            ["node", str(DRIVER), json.dumps(config)],
+            check=False, capture_output=True, text=True, env=env, timeout=timeout, cwd=BENCH,
+        )  # fmt: skip
+        if proc.returncode >= 0:
+            break
+        print(f"bench: node died on signal {-proc.returncode}; running it again", file=sys.stderr)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_PREFIX) and proc.returncode == 0:
             return json.loads(line[len(RESULT_PREFIX) :])
