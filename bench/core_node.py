@@ -74,15 +74,18 @@ def node_env(compile_cache: Path | None) -> dict[str, str]:
 CRASH_RETRIES = 2
 
 
-def run_driver(config: dict[str, Any], env: dict[str, str], timeout: float = 600) -> Any:
+def run_node(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    """Run ``node ARGS`` capturing text output, again if node died on a signal."""
     for _attempt in range(CRASH_RETRIES + 1):
-        proc = subprocess.run(
-            ["node", str(DRIVER), json.dumps(config)],
-            check=False, capture_output=True, text=True, env=env, timeout=timeout, cwd=BENCH,
-        )  # fmt: skip
+        proc = subprocess.run(["node", *args], check=False, capture_output=True, text=True, **kw)
         if proc.returncode >= 0:
             break
         print(f"bench: node died on signal {-proc.returncode}; running it again", file=sys.stderr)
+    return proc
+
+
+def run_driver(config: dict[str, Any], env: dict[str, str], timeout: float = 600) -> Any:
+    proc = run_node([str(DRIVER), json.dumps(config)], env=env, timeout=timeout, cwd=BENCH)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_PREFIX) and proc.returncode == 0:
             return json.loads(line[len(RESULT_PREFIX) :])

@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import core_dists
+import core_node
 
 BENCH = Path(__file__).resolve().parent
 DOC = BENCH.parent / "docs" / "benchmarks.md"
@@ -28,25 +29,14 @@ START, END = "<!-- bench:ffi:start -->", "<!-- bench:ffi:end -->"
 FFI_MODULE = {"Pinnace": "pinnace.ffi", "Pyodide": "pyodide.ffi"}
 
 
-# node itself dying on a signal (seen: a V8 "unreachable code" abort in the deoptimizer while
-# running Pyodide under node 20) is the engine's crash, not a result: rerun that process.
-CRASH_RETRIES = 2
-
-
 def measure(dist: core_dists.Distribution, repeats: int) -> dict[str, float]:
     config = {"loader": str(dist.loader), "exportName": dist.export_name,
               "ffi": FFI_MODULE[dist.name], "repeats": repeats}  # fmt: skip
-    for attempt in range(CRASH_RETRIES + 1):
-        res = subprocess.run(["node", str(BENCH / "ffi_driver.mjs"), json.dumps(config)],
-                             capture_output=True, text=True, timeout=900)  # fmt: skip
-        for line in res.stdout.splitlines():
-            if line.startswith("BENCH_RESULT "):
-                result: dict[str, float] = json.loads(line.removeprefix("BENCH_RESULT "))
-                return result
-        if res.returncode >= 0 or attempt == CRASH_RETRIES:
-            break
-        print(f"bench: {dist.name}: node died on signal {-res.returncode}; running it again",
-              file=sys.stderr)  # fmt: skip
+    res = core_node.run_node([str(BENCH / "ffi_driver.mjs"), json.dumps(config)], timeout=900)
+    for line in res.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            result: dict[str, float] = json.loads(line.removeprefix("BENCH_RESULT "))
+            return result
     raise RuntimeError(f"{dist.name}: no result (exit {res.returncode}):\n{res.stderr[-3000:]}")
 
 

@@ -22,7 +22,6 @@ import argparse
 import datetime
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ import core_report
 import core_sizes
 from core_dists import BENCH, Distribution
 from core_report import Row
-from run import loadavg, machine_facts
+from run import loadavg, machine_facts, parse_reps
 
 DRIVER = BENCH / "packages_driver.mjs"
 START, END = "<!-- bench:packages:start -->", "<!-- bench:packages:end -->"
@@ -94,12 +93,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--write", action="store_true", help="update the Packages section of --doc")
     p.add_argument("--doc", type=Path, default=core_dists.REPO / "docs" / "benchmarks.md")
     p.add_argument("--pinnace-dist", type=Path, default=core_dists.PINNACE_DIST)
-    args = p.parse_args(argv)
-    if args.quick:
-        args.reps = 1
-    if args.reps < 1:
-        p.error("--reps must be at least 1")
-    return args
+    return parse_reps(p, argv)
 
 
 def locate_wheel(m: Measured) -> None:
@@ -120,9 +114,9 @@ def run_driver(m: Measured, *, cold: bool, cache_dir: Path | None,
     config = {"loader": str(m.dist.loader), "exportName": m.dist.export_name,
               "packageCacheDir": None if cache_dir is None else str(cache_dir),
               "timeoutMs": LOAD_TIMEOUT_MS}  # fmt: skip
-    proc = subprocess.run(
-        ["node", str(DRIVER), json.dumps(config)], check=False, capture_output=True, text=True,
-        env=core_node.node_env(compile_cache), timeout=LOAD_TIMEOUT_MS / 1000 + 300, cwd=BENCH,
+    proc = core_node.run_node(
+        [str(DRIVER), json.dumps(config)], env=core_node.node_env(compile_cache),
+        timeout=LOAD_TIMEOUT_MS / 1000 + 300, cwd=BENCH,
     )  # fmt: skip
     for line in proc.stdout.splitlines():
         if line.startswith(core_node.RESULT_PREFIX) and proc.returncode == 0:

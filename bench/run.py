@@ -71,6 +71,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         choices=["pinnace", "pyodide"],
         help="measure one distribution (no ratios); for debugging the harness",
     )
+    return parse_reps(p, argv)
+
+
+def parse_reps(p: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse, with ``--quick`` meaning one repetition and ``--reps`` at least 1."""
     args = p.parse_args(argv)
     if args.quick:
         args.reps = 1

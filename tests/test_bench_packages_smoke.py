@@ -8,13 +8,13 @@ that --write touches only the Packages section. Nothing is asserted about time.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from benchtables import positive, table_rows
 from conftest import REPO
 
 OTHER_SECTION = """\
@@ -24,23 +24,7 @@ OTHER_SECTION = """\
 owned by the core benchmark
 <!-- bench:core:end -->
 """
-NUMBER = re.compile(r"^(\d[\d,]*(\.\d+)?)( (KiB|MiB))?( \((\d[\d,]*(\.\d+)?)\))?$")
 REASONS = {"not in the npm package", "failed offline"}
-
-
-def _table(report: str) -> list[list[str]]:
-    rows = []
-    for line in report.splitlines():
-        if line.startswith("|") and not line.startswith("| file"):
-            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
-        elif rows:
-            break
-    return rows
-
-
-def _positive(cell: str) -> bool:
-    m = NUMBER.match(cell)
-    return bool(m) and all(float(g.replace(",", "")) > 0 for g in (m.group(1), m.group(6)) if g)
 
 
 # Under a minute once the compressed sizes are cached (brotli q11 of the wheels and wasm files
@@ -57,7 +41,7 @@ def test_quick_packages_run_reports_both_distributions(dist: Path, tmp_path: Pat
     assert res.returncode == 0, res.stdout + res.stderr
     report = res.stdout
 
-    rows = _table(report)
+    rows = table_rows(report)
     header, separator, body = rows[0], rows[1], rows[2:]
     assert "Pinnace" in header[1] and "Pyodide 314.0.7" in header[2], header
     assert header[3] == "Pinnace / Pyodide"
@@ -69,9 +53,9 @@ def test_quick_packages_run_reports_both_distributions(dist: Path, tmp_path: Pat
         assert len(row) == 4, row
         if row[0].startswith("**"):  # a group heading
             continue
-        assert _positive(row[1]), row
-        assert _positive(row[2]) or row[2] in REASONS, row
-        if _positive(row[2]):
+        assert positive(row[1]), row
+        assert positive(row[2]) or row[2] in REASONS, row
+        if positive(row[2]):
             assert float(row[3]) > 0, row
         else:
             assert row[3] == "", row

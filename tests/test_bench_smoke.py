@@ -7,13 +7,13 @@ and that --write touches only the Core section of the document. Nothing is asser
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from benchtables import positive, table_rows
 from conftest import REPO
 
 OTHER_SECTION = """\
@@ -23,22 +23,6 @@ OTHER_SECTION = """\
 owned by the host benchmark
 <!-- bench:host:end -->
 """
-NUMBER = re.compile(r"^(\d[\d,]*(\.\d+)?)( (KiB|MiB))?( \((\d[\d,]*(\.\d+)?)\))?$")
-
-
-def _table(report: str) -> list[list[str]]:
-    rows = []
-    for line in report.splitlines():
-        if line.startswith("|") and "Pinnace" in report and not line.startswith("| file"):
-            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
-        elif rows:
-            break
-    return rows
-
-
-def _positive(cell: str) -> bool:
-    m = NUMBER.match(cell)
-    return bool(m) and all(float(g.replace(",", "")) > 0 for g in (m.group(1), m.group(6)) if g)
 
 
 # About 20 s once the compressed sizes are cached; brotli q11 of both wasm files makes the first
@@ -54,7 +38,7 @@ def test_quick_run_reports_both_distributions(dist: Path, tmp_path: Path) -> Non
     assert res.returncode == 0, res.stdout + res.stderr
     report = res.stdout
 
-    rows = _table(report)
+    rows = table_rows(report)
     header, separator, body = rows[0], rows[1], rows[2:]
     assert "Pinnace" in header[1] and "Pyodide 314.0.7" in header[2], header
     assert header[3] == "Pinnace / Pyodide"
@@ -66,7 +50,7 @@ def test_quick_run_reports_both_distributions(dist: Path, tmp_path: Path) -> Non
         assert len(row) == 4, row
         if row[0].startswith("**"):  # a group heading
             continue
-        assert _positive(row[1]) and _positive(row[2]), row
+        assert positive(row[1]) and positive(row[2]), row
         assert float(row[3]) > 0, row
     assert "computed the same workload results" in report
     assert "Command: `" in report and "bench/run.py --quick" in report

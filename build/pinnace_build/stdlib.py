@@ -12,7 +12,6 @@ modules that cannot work in the browser sandbox.
 from __future__ import annotations
 
 import subprocess
-import zipfile
 from pathlib import Path
 
 from .paths import RUNTIME
@@ -95,8 +94,3 @@ def pack(
     for listing in out.glob(".*.files"):
         listing.unlink()
     return target
-
-
-def read_names(zip_path: Path) -> list[str]:
-    with zipfile.ZipFile(zip_path) as zf:
-        return zf.namelist()
