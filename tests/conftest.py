@@ -70,6 +70,15 @@ def server(dist: Path) -> Iterator[StaticServer]:
 
 
 @pytest.fixture(scope="session")
+def isolated_server(dist: Path) -> Iterator[StaticServer]:
+    """Like `server`, with the COOP/COEP headers `make demo` sends: pages are cross-origin
+    isolated (SharedArrayBuffer, so the REPL's Stop button works)."""
+    srv = StaticServer(REPO, port=0, isolation=True).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -1,4 +1,5 @@
-"""The loader in Web Workers (module and classic) in real Chromium."""
+"""The loader in real Chromium: as an ES module on a page, and in Web Workers (module and
+classic)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,21 @@ def test_module_worker(page: Any, server: StaticServer) -> None:
 def test_classic_worker(page: Any, server: StaticServer) -> None:
     messages = run_worker(page, server, CLASSIC_WORKER, "classic")
     assert messages == [{"value": "classic 42"}]
+
+
+def test_es_module_and_wrong_index_url(page: Any, server: StaticServer) -> None:
+    page.goto(server.url + "demos/")
+    result = page.evaluate(
+        """async () => {
+            const { loadPinnace } = await import('/dist/pinnace.mjs');
+            const py = await loadPinnace();
+            const value = py.runPython('import zlib; len(zlib.compress(b"a" * 1000))');
+            let error;
+            try { await loadPinnace({ indexURL: '/no/such/dir/' }); }
+            catch (e) { error = e.name + ': ' + e.message; }
+            return { value, error };
+        }"""
+    )
+    assert isinstance(result["value"], int) and 0 < result["value"] < 100
+    assert result["error"].startswith("LoadError: Pinnace could not load ")
+    assert "/no/such/dir/pinnace.asm.mjs" in result["error"]

@@ -16,6 +16,7 @@ import linecache
 import sys
 import traceback
 from collections.abc import Callable
+from types import CodeType, TracebackType
 
 import __main__
 
@@ -28,7 +29,7 @@ async def run(source: str, show: Callable[[str], object], filename: str = "<repl
 
     def display(value: object) -> None:
         if value is not None:
-            builtins._ = value  # type: ignore[attr-defined]
+            builtins._ = value  # type: ignore[attr-defined]  # as the prompt does
             show(repr(value))
 
     saved_hook = sys.displayhook
@@ -47,7 +48,7 @@ async def run(source: str, show: Callable[[str], object], filename: str = "<repl
     return True
 
 
-def _compile(source: str, filename: str) -> list:  # type: ignore[type-arg]
+def _compile(source: str, filename: str) -> list[CodeType]:
     """The statements before the last, then the last: 'single' mode (displayed) when it is an
     expression."""
     tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST | FLAGS, dont_inherit=True)
@@ -59,7 +60,7 @@ def _compile(source: str, filename: str) -> list:  # type: ignore[type-arg]
     return codes
 
 
-def _without_own_frames(tb):  # type: ignore[no-untyped-def]
+def _without_own_frames(tb: TracebackType | None) -> TracebackType | None:
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
     return tb

@@ -15,6 +15,8 @@ function stream(kind) {
   return { write: (bytes) => postMessage({ kind, text: decoder.decode(bytes, { stream: true }) }) };
 }
 
+let replRun; // demo_console.run, a PyProxy kept for the worker's lifetime
+
 async function start() {
   const started = performance.now();
   const py = await loadPinnace({ stdout: stream("stdout"), stderr: stream("stderr") });
@@ -23,6 +25,9 @@ async function start() {
   py.FS.mkdirTree("/demo");
   py.FS.writeFile("/demo/demo_console.py", await source.text());
   py.runPython("import sys\nsys.path.insert(0, '/demo')");
+  const module = py.pyimport("demo_console");
+  replRun = module.run;
+  module.destroy();
   const ms = Math.round(performance.now() - started);
   postMessage({ kind: "ready", version: py.version, pythonVersion: py.pythonVersion, ms });
   return py;
@@ -44,13 +49,8 @@ const ops = {
     signals = buffer;
     py.setInterruptBuffer(buffer);
   },
-  async repl(py, { code }) {
-    const run = py.pyimport("demo_console").run;
-    try {
-      return await run(code, (text) => postMessage({ kind: "result", text }));
-    } finally {
-      run.destroy();
-    }
+  repl(py, { code }) {
+    return replRun(code, (text) => postMessage({ kind: "result", text }));
   },
   async exec(py, { code, filename }) {
     return toPlain(await py.runPythonAsync(code, { filename }));

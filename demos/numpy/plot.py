@@ -55,4 +55,4 @@ js.document.getElementById("summary").textContent = (
     f"the fullest bin [{edges[counts.argmax()]:.1f}, {edges[counts.argmax() + 1]:.1f}) "
     f"holds {counts.max()}."
 )
-np.__version__
+np.__version__  # noqa: B018 -- the value runPythonAsync returns to the page

@@ -28,6 +28,7 @@ import pinnace_host
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "checks.c"
 CLANG = os.environ.get("PINNACE_WASI_CC", "clang-19")
+FLAGS = ["--target=wasm32-wasi", "-O2", "-mexec-model=reactor"]
 MAX_LIMIT = 5_000_000
 
 
@@ -36,14 +37,18 @@ def build_module(out: Path = HERE / "build" / "checks.wasm") -> Path:
     if out.exists() and out.stat().st_mtime >= SOURCE.stat().st_mtime:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [CLANG, "--target=wasm32-wasi", "-O2", "-mexec-model=reactor", str(SOURCE), "-o", str(out)]
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    cmd = [CLANG, *FLAGS, str(SOURCE), "-o", str(tmp)]
     try:
         subprocess.run(cmd, check=True, capture_output=True, text=True)
     except FileNotFoundError:
-        sys.exit(f"{CLANG} not found: install clang-19, wasi-libc and libclang-rt-19-dev-wasm32 "
-                 "(build/setup-host.sh does), or pass --wasm with a module built elsewhere")
+        sys.exit(
+            f"{CLANG} not found: install clang-19, wasi-libc and libclang-rt-19-dev-wasm32 "
+            "(build/setup-host.sh does), or pass --wasm with a module built elsewhere"
+        )
     except subprocess.CalledProcessError as error:
         sys.exit(f"{' '.join(cmd)} failed:\n{error.stderr}")
+    tmp.replace(out)
     return out
 
 
@@ -75,10 +80,11 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Pinnace server demo</title>
 <link rel="icon" href="data:,">
 <style>body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 50rem; }}
-td, th {{ border-bottom: 1px solid #d0d7de; padding: .3rem .8rem; text-align: left; }}
+table {{ border-collapse: collapse; margin-top: 1rem; }} td, th {{ border-bottom: 1px solid #d0d7de; padding: .3rem .8rem; text-align: left; }}
 code, input {{ font: 14px ui-monospace, monospace; }} .err {{ color: #cf222e; }}</style></head>
 <body><h1>C in WebAssembly, called from Python</h1>
-<form><input name="text" value="{text}" size="40"> <input name="limit" value="{limit}" size="9">
+<form><label>text <input name="text" value="{text}" size="36"></label>
+<label>primes below <input name="limit" value="{limit}" size="9"></label>
 <button>Compute</button></form>
 {body}
 <p>Each request to this Python server (<code>http.server</code>) calls the exports of
@@ -94,10 +100,11 @@ def render(checks: Checks, query: str) -> tuple[HTTPStatus, str]:
     status = HTTPStatus.OK
     try:
         rows = checks.compute(text, int(raw_limit))
-        body = "<table id='results'><tr><th>call</th><th>result</th></tr>" + "".join(
-            f"<tr><td><code>{html.escape(call)}</code></td><td><code>{html.escape(value)}</code></td></tr>"
+        cells = "".join(
+            f"<tr><td><code>{html.escape(call)}</code></td><td><code>{html.escape(value)}</code>"
             for call, value in rows
-        ) + "</table>"
+        )
+        body = f"<table id='results'><tr><th>call</th><th>result</th></tr>{cells}</table>"
     except ValueError as error:  # int() of a non-number, or a limit out of range
         status = HTTPStatus.BAD_REQUEST
         body = f"<p class='err' id='error'>{html.escape(str(error))}</p>"
@@ -144,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{call} = {value}")
         return 0
     server = make_server(checks, args.host, args.port)
-    host, port = server.server_address[:2]
-    print(f"serving on http://{host}:{port}/", flush=True)
+    print(f"serving on http://{args.host}:{server.server_port}/", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # Ctrl-C: the way to stop it

@@ -5,7 +5,7 @@ import hashlib
 import re
 
 
-def analyze(text: str) -> dict:
+def analyze(text: str) -> dict[str, object]:
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text.lower())
     counts = collections.Counter(words)
     return {
