@@ -79,6 +79,24 @@ def test_repl_stop_interrupts_running_python(
     assert page.page_errors == []
 
 
+def test_repl_stop_cancels_code_that_awaits(page: Any, isolated_server: StaticServer) -> None:
+    """Code waiting in `await` runs no bytecode to notice the interrupt buffer: Stop cancels
+    it where it waits, shown as a KeyboardInterrupt there, and nothing fires later."""
+    open_repl(page, isolated_server)
+    page.fill("#input", "import asyncio\nprint('waiting')\nawait asyncio.sleep(30)\nprint('woke')")
+    page.press("#input", "Enter")
+    page.wait_for_selector("#output .out")
+    page.click("#stop")
+    page.wait_for_function(IDLE, timeout=20_000)
+    err = page.inner_text("#output .err")
+    assert 'File "<repl>", line 3, in <module>\n    await asyncio.sleep(30)\n' in err
+    assert err.rstrip().endswith("KeyboardInterrupt")
+    type_and_run(page, "import asyncio\nawait asyncio.sleep(0.2)\n'timers still fine'")
+    assert page.inner_text("#output .res").strip() == "'timers still fine'"
+    assert page.locator("#output .out").all_inner_texts() == ["waiting\n"]  # never 'woke'
+    assert page.page_errors == []
+
+
 def test_repl_blocks_shift_enter_and_history(page: Any, isolated_server: StaticServer) -> None:
     open_repl(page, isolated_server)
     page.click("#input")

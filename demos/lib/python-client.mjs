@@ -4,7 +4,7 @@
 //   const { pythonVersion } = await python.ready;
 //   await python.exec("def double(x):\n    return 2 * x");
 //   await python.call("double", 21);   // 42
-//   python.interrupt();                // KeyboardInterrupt in the running code
+//   python.interrupt();                // KeyboardInterrupt in the running (or awaiting) code
 //
 // A failed request rejects with an Error whose `type` is the Python exception's class name.
 export class PythonWorker {
@@ -20,6 +20,7 @@ export class PythonWorker {
       this.worker.onmessage = ({ data }) => {
         if (data.kind === "ready") resolve(data);
         else if (data.kind === "failed") reject(new Error(data.error));
+        else if (data.kind === "interrupted") clearTimeout(this.interruptTimer);
         else if (data.kind) onOutput(data.kind, data.text);
         else this.settle(data);
       };
@@ -31,9 +32,17 @@ export class PythonWorker {
     return this.signals !== null;
   }
 
+  // Stop the oldest request. The worker answers at once unless Python is running, and then
+  // the interrupt buffer stops it: KeyboardInterrupt in the running code. Writing the buffer
+  // only when the worker does not answer keeps the signal from hitting some later callback
+  // of code that awaits (which the worker cancels instead).
   interrupt() {
     if (!this.signals) throw new Error("interrupting needs a cross-origin isolated page");
-    Atomics.store(this.signals, 0, 2); // SIGINT
+    const [target] = this.pending.keys();
+    if (target === undefined) return;
+    clearTimeout(this.interruptTimer);
+    this.interruptTimer = setTimeout(() => Atomics.store(this.signals, 0, 2), 100); // 2: SIGINT
+    this.worker.postMessage({ op: "interrupt", target });
   }
 
   repl(code) {

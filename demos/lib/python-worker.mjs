@@ -5,9 +5,12 @@
 //   { op: "repl", code }             run like Python's prompt (console.py); value: true/false
 //   { op: "exec", code, filename }   runPythonAsync; value: the result, copied to JS
 //   { op: "call", name, args }       call the __main__ function `name`; value: the result
+//   { op: "interrupt", target }      Stop, for REPL code that awaits (console.py's interrupt());
+//                                    handled at once, answered by { kind: "interrupted" }
 // Worker -> page, unasked: { kind: "ready", version, pythonVersion, ms },
 //   { kind: "stdout" | "stderr" | "result", text }, { kind: "failed", error }.
-// Requests run one at a time, in order.
+// Requests run one at a time, in order. Running Python blocks this worker: a Stop for it comes
+// through the interrupt buffer instead, and "interrupt" arrives after it (and does nothing).
 import { loadPinnace } from "../../dist/pinnace.mjs";
 
 function stream(kind) {
@@ -15,7 +18,7 @@ function stream(kind) {
   return { write: (bytes) => postMessage({ kind, text: decoder.decode(bytes, { stream: true }) }) };
 }
 
-let replRun; // demo_console.run, a PyProxy kept for the worker's lifetime
+let replRun, replInterrupt; // demo_console.run and .interrupt, kept for the worker's lifetime
 
 async function start() {
   const started = performance.now();
@@ -27,6 +30,7 @@ async function start() {
   py.runPython("import sys\nsys.path.insert(0, '/demo')");
   const module = py.pyimport("demo_console");
   replRun = module.run;
+  replInterrupt = module.interrupt;
   module.destroy();
   const ms = Math.round(performance.now() - started);
   postMessage({ kind: "ready", version: py.version, pythonVersion: py.pythonVersion, ms });
@@ -70,8 +74,17 @@ const ready = start();
 ready.catch((e) => postMessage({ kind: "failed", error: String(e?.message ?? e) }));
 
 let queue = Promise.resolve();
+let current = null; // the id of the request running now
 onmessage = ({ data }) => {
+  if (data.op === "interrupt") {
+    // This message is handled: Python is not running, so the buffer must not interrupt it later.
+    if (signals) Atomics.store(signals, 0, 0);
+    const cancelled = data.target === current && replInterrupt?.() === true;
+    postMessage({ kind: "interrupted", target: data.target, cancelled });
+    return;
+  }
   queue = queue.then(async () => {
+    current = data.id;
     try {
       const py = await ready;
       if (signals) Atomics.store(signals, 0, 0); // a Stop pressed while idle must not hit this
@@ -79,6 +92,8 @@ onmessage = ({ data }) => {
       postMessage({ id: data.id, ok: true, value });
     } catch (e) {
       postMessage({ id: data.id, ok: false, error: { type: e?.type ?? e?.name, message: String(e?.message ?? e) } });
+    } finally {
+      current = null;
     }
   });
 };
