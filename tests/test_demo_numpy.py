@@ -32,7 +32,9 @@ def test_numpy_demo_draws_the_plot(
         "version"
     ]
     page.goto(server.url + "demos/numpy/")
-    page.wait_for_function("document.getElementById('status').textContent.includes('numpy')")
+    # What the page says while numpy is fetched and installed (a fresh context: nothing cached)
+    page.wait_for_function("document.getElementById('status').textContent.includes("
+                           "'Importing numpy: fetching and installing the package')")  # fmt: skip
     page.wait_for_function("document.getElementById('status').dataset.state === 'done'",
                            timeout=180_000)  # fmt: skip
     assert page.inner_text("#status").startswith(f"Drawn with numpy {numpy_version} (imported in")
