@@ -26,12 +26,12 @@ def where(points: list[tuple[int, int]], at: str) -> float:
 
 
 def test_numpy_demo_draws_the_plot(
-    page: Any, server: StaticServer, dist: Path, tmp_path: Path
+    page: Any, isolated_server: StaticServer, dist: Path, tmp_path: Path
 ) -> None:
     numpy_version = json.loads((dist / "pinnace-lock.json").read_text())["packages"]["numpy"][
         "version"
     ]
-    page.goto(server.url + "demos/numpy/")
+    page.goto(isolated_server.url + "demos/numpy/")
     # What the page says while numpy is fetched and installed (a fresh context: nothing cached)
     page.wait_for_function("document.getElementById('status').textContent.includes("
                            "'Importing numpy: fetching and installing the package')")  # fmt: skip

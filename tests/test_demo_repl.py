@@ -64,6 +64,7 @@ def test_repl_stop_interrupts_running_python(
     page.press("#input", "Enter")
     page.wait_for_selector("#output .out")  # 'looping': Python is in the loop now
     assert page.evaluate("document.getElementById('status').dataset.state") == "running"
+    assert page.inner_text("#state") == "running…"
     # The page stays responsive while Python loops in the worker.
     assert page.evaluate("document.title") == "Pinnace REPL"
     page.click("#stop")

@@ -42,9 +42,9 @@ def expected(text: str) -> dict[str, str]:
 
 
 def test_worker_demo_analyzes_the_text_in_python(
-    page: Any, server: StaticServer, tmp_path: Path
+    page: Any, isolated_server: StaticServer, tmp_path: Path
 ) -> None:
-    page.goto(server.url + "demos/worker/")
+    page.goto(isolated_server.url + "demos/worker/")
     page.wait_for_function("!document.getElementById('result').hidden", timeout=120_000)
     assert page.inner_text("#status") == "Python 3.13.5 is ready in a Web Worker."
     first = page.input_value("#text")

@@ -61,11 +61,11 @@ const ops = {
   },
   call(py, { name, args }) {
     const fn = py.globals.get(name);
-    if (typeof fn !== "function") throw new Error(`no Python function ${name} in __main__`);
     try {
+      if (typeof fn !== "function") throw new Error(`no Python function ${name} in __main__`);
       return toPlain(fn(...args));
     } finally {
-      fn.destroy();
+      fn?.destroy?.();
     }
   },
 };

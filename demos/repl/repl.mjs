@@ -31,6 +31,7 @@ function setRunning(delta) {
   running += delta;
   stopButton.disabled = running === 0 || !python.canInterrupt;
   status.dataset.state = running ? "running" : "idle";
+  document.getElementById("state").textContent = running ? "running…" : "";
 }
 
 function run() {
