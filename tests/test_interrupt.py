@@ -61,6 +61,52 @@ def test_interrupt_buffer_from_another_thread(node: Node) -> None:
     assert out.split("\n")[:4] == ["running", "KeyboardInterrupt", "10", "buffer reset: true"]
 
 
+def test_interrupt_while_awaiting_reaches_the_awaiting_code(node: Node) -> None:
+    """Code that awaits runs no bytecode: the interrupt lands in the loop's machinery (here the
+    callback that settles the awaited JS promise) and is delivered to the newest runPythonAsync
+    still running, where it awaited; older ones carry on."""
+    out = node.run(
+        r"""
+        const signals = new Int32Array(new SharedArrayBuffer(4));
+        let waiting = 0, settleLater;
+        const py = await loadPinnace({
+          stdout: (line) => {
+            console.log(line);
+            if (line === "waiting" && ++waiting === 2) {
+              Atomics.store(signals, 0, 2);  // 2: SIGINT, while both await
+              setTimeout(settleLater, 100);
+            }
+          },
+        });
+        py.setInterruptBuffer(signals);
+        py.runPython("import asyncio");
+        py.globals.set("later", new Promise((resolve) => { settleLater = resolve; }));
+        const background = py.runPythonAsync(
+          "print('waiting')\nawait asyncio.sleep(1.0)\n'background done'");
+        try {
+          await py.runPythonAsync(
+            "print('waiting')\ntry:\n    await later\nfinally:\n    print('cleanup ran')",
+            { filename: "user.py" });
+          console.log("not interrupted");
+        } catch (e) {
+          console.log(e.type);
+          console.log(e.message.includes('File "user.py", line 3'), e.message.includes("_run.py"));
+        }
+        console.log(await background);
+        console.log(await py.runPythonAsync("await asyncio.sleep(0.01)\n6 * 7"));
+        """
+    )
+    assert out.split("\n")[:7] == [
+        "waiting",
+        "waiting",
+        "cleanup ran",
+        "KeyboardInterrupt",
+        "true false",
+        "background done",
+        "42",
+    ], out
+
+
 @pytest.mark.usefixtures("dist")
 def test_ctrl_c_in_pinnace_python(tmp_path: Path) -> None:
     script = tmp_path / "loop.py"

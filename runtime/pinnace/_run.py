@@ -61,7 +61,9 @@ def run_async(
     _remember_source(source, filename)
     body, expr = _compile(source, filename, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 
-    async def main() -> Any:
+    from .loop import INTERRUPTED, LOOP
+
+    async def code() -> Any:
         done = eval(body, ns)
         if body.co_flags & CO_COROUTINE:
             await done
@@ -70,7 +72,16 @@ def run_async(
         value = eval(expr, ns)
         return await value if expr.co_flags & CO_COROUTINE else value
 
-    return asyncio.ensure_future(main())
+    async def main() -> Any:
+        try:
+            return await code()
+        except asyncio.CancelledError as exc:
+            if exc.args != (INTERRUPTED,):
+                raise
+            # where the code awaited, as if the interrupt had landed there
+            raise KeyboardInterrupt().with_traceback(exc.__traceback__) from None
+
+    return LOOP.interruptible(asyncio.ensure_future(main()))
 
 
 def start() -> None:

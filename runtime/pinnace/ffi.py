@@ -79,10 +79,12 @@ _api = _pinnace_ffi.bridge()
 
 def _await_js(thenable: JsProxy) -> Any:
     """``await`` on a JsProxy: an asyncio future settled by the thenable."""
-    import asyncio
+    import functools
 
-    future = asyncio.get_event_loop().create_future()
-    _api.thenToFuture(thenable, create_proxy(future))
+    from .loop import LOOP
+
+    future = LOOP.create_future()
+    _api.thenToFuture(thenable, create_proxy(functools.partial(LOOP.settle, future)))
     return future.__await__()
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import heapq
+import signal
 import threading
+import weakref
 from asyncio import events
 from collections.abc import Callable
 from contextvars import Context
@@ -25,6 +27,10 @@ from typing import Any
 import _pinnace_ffi
 
 from .ffi import create_proxy
+
+# The cancel message that marks a top-level task cancelled by a KeyboardInterrupt; run_async turns
+# the CancelledError back into the KeyboardInterrupt at the point where the code awaited.
+INTERRUPTED = "pinnace: KeyboardInterrupt while awaiting"
 
 BLOCKING = (
     "{} would block the JS event loop, which runs this asyncio loop; "
@@ -70,6 +76,14 @@ class HostEventLoop(asyncio.BaseEventLoop):
         self._next_key = 0
         # (when, key) of every scheduled timer: a firing timer runs all that are due, in order
         self._deadlines: list[tuple[float, int]] = []
+        # the top-level tasks of runPythonAsync, numbered: a KeyboardInterrupt that arrives in
+        # the loop's own machinery (code that awaits runs no bytecode of its own) goes to the
+        # newest one still running
+        self._interruptible: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._dispatching = 0  # > 0 while JS has the loop run its callbacks
+        self._interrupt_pending = False
 
     # -- failed tasks nobody awaits are reported at once, not when garbage collection runs --
     def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
@@ -92,6 +106,54 @@ class HostEventLoop(asyncio.BaseEventLoop):
                 }
             )
 
+    # -- KeyboardInterrupt (the interrupt buffer) while code awaits --
+    # Code that awaits runs no bytecode, so an interrupt is noticed when the loop next runs its
+    # own machinery (a timer, a settled promise). There it would break the loop, so the SIGINT
+    # handler only notes it, and it is delivered when the loop's callbacks are done: to the
+    # newest runPythonAsync still running, as a KeyboardInterrupt where that code awaits.
+    def interruptible(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+        """Make task (runPythonAsync's) receive a KeyboardInterrupt that arrives while it awaits."""
+        self._interruptible[task] = self._next_key = self._next_key + 1
+        return task
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        if self._dispatching and asyncio.current_task(self) is None:
+            self._interrupt_pending = True  # in the loop's machinery: delivered afterwards
+            return
+        signal.default_int_handler(signum, frame)  # in running code: it raises there
+
+    def _end_dispatch(self) -> None:
+        self._dispatching -= 1
+        if self._dispatching or not self._interrupt_pending:
+            return
+        self._interrupt_pending = False
+        waiting = [(n, t) for t, n in self._interruptible.items() if not t.done()]
+        if not waiting:
+            raise KeyboardInterrupt  # no code awaits it: the host sees it
+        max(waiting, key=lambda item: item[0])[1].cancel(INTERRUPTED)
+
+    def _run_handle(self, handle: events.Handle) -> None:
+        try:
+            handle._run()
+        except KeyboardInterrupt:
+            step_of = getattr(handle._callback, "__self__", None)
+            if not (isinstance(step_of, asyncio.Task) and step_of.done()):
+                raise
+            # raised in the task's own code: the task ended with it, and whoever awaits the
+            # task gets it
+
+    def settle(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+        """Settle future from a JS promise's outcome (called from JS)."""
+        self._dispatching += 1
+        try:
+            if not future.done():
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        finally:
+            self._end_dispatch()
+
     # -- scheduling --
     def call_soon(
         self, callback: Callable[..., object], *args: Any, context: Context | None = None
@@ -109,13 +171,17 @@ class HostEventLoop(asyncio.BaseEventLoop):
     def _run_ready(self) -> None:
         self._soon_pending = False
         ready = self._ready
-        for _ in range(len(ready)):  # what is ready now; later additions run next turn
-            handle = ready.popleft()
-            if not handle._cancelled:
-                handle._run()
-        if ready and not self._soon_pending:
-            self._soon_pending = True
-            self._soon(self._run_ready_proxy)
+        self._dispatching += 1
+        try:
+            for _ in range(len(ready)):  # what is ready now; later additions run next turn
+                handle = ready.popleft()
+                if not handle._cancelled:
+                    self._run_handle(handle)
+        finally:  # also when an exception escapes to the host: the rest still runs
+            if ready and not self._soon_pending:
+                self._soon_pending = True
+                self._soon(self._run_ready_proxy)
+            self._end_dispatch()
 
     def call_at(
         self,
@@ -139,6 +205,13 @@ class HostEventLoop(asyncio.BaseEventLoop):
         return timer
 
     def _fire_timer(self, key: int) -> None:
+        self._dispatching += 1
+        try:
+            self._run_timers(key)
+        finally:
+            self._end_dispatch()
+
+    def _run_timers(self, key: int) -> None:
         entry = self._timers.get(key)
         if entry is None:
             return
@@ -157,7 +230,7 @@ class HostEventLoop(asyncio.BaseEventLoop):
             self._timer_keys.pop(id(timer), None)
             timer._scheduled = False
             if not timer._cancelled:
-                timer._run()
+                self._run_handle(timer)
         if self._ready:  # what the timers made ready runs in this same host task, as in asyncio
             self._run_ready()
 
@@ -199,3 +272,5 @@ def install() -> None:
     """Make LOOP the event loop and the running loop (done once, when the runtime starts)."""
     asyncio.set_event_loop_policy(HostEventLoopPolicy())
     events._set_running_loop(LOOP)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, LOOP._on_sigint)

@@ -29,21 +29,21 @@ export function hostApi(b: Bridge) {
     soon: makeSoon(),
     setTimeout: (f: Task, ms: number, arg: unknown) => setTimeout(f, ms, arg),
     clearTimeout: (id: unknown) => clearTimeout(id as any),
-    /** Settle the asyncio future (a kept PyProxy) with the outcome of a JS thenable. */
-    thenToFuture(thenable: any, future: any) {
-      const settle = (method: string, value: unknown) => {
+    /** Have settle (a kept PyProxy of pinnace.loop's LOOP.settle for one asyncio future)
+     * settle it with the outcome of a JS thenable. */
+    thenToFuture(thenable: any, settle: any) {
+      const call = (ok: boolean, value: unknown) => {
         try {
-          if (!future.done()) future[method](value);
+          settle(ok, value);
         } finally {
-          future.destroy();
+          settle.destroy();
         }
       };
       thenable.then(
-        (value: unknown) => settle("set_result", value),
+        (value: unknown) => call(true, value),
         (error: unknown) => {
           const kept = (error as any)?.pyException;
-          const exc = proxyState(kept)?.ptr ? kept : b.pinnaceFfi().JsException(error);
-          settle("set_exception", exc);
+          call(false, proxyState(kept)?.ptr ? kept : b.pinnaceFfi().JsException(error));
         },
       );
     },
