@@ -61,6 +61,8 @@ def test_renderer_runs_python_from_file_urls(electron_like: Any, dist: Path, tmp
     assert status == "Python 3.13.5 ready · environment: electron-renderer"
     out = page.inner_text("#output")
     assert out.splitlines() == ["[renderer · electron-renderer]", "Python 3.13.5 on emscripten", "285"]
+    # with the flag, fetch() of file:// works as well as XMLHttpRequest (docs/electron.md)
+    assert page.evaluate("fetch(location.href).then((r) => r.text())").startswith("<!doctype html>")
     # no preload here: the main-process button explains itself and stays off
     assert page.is_disabled("#run-main")
     assert "preload" in page.get_attribute("#run-main", "title")
@@ -135,3 +137,19 @@ def test_electron_renderer_refuses_implicit_network(electron_like: Any, server: 
     )
     assert result["environment"] == "electron-renderer" and result["value"] == 42
     page.context.close()
+
+
+def test_demo_index_describes_the_app(page: Any, server: StaticServer) -> None:
+    """demos/ links to a page that says the app needs Electron; the renderer page it links to
+    runs in a normal tab as a plain browser page, without the main-process half."""
+    page.goto(server.url + "demos/")
+    page.click("text=electron")
+    page.wait_for_load_state("load")
+    assert "does not run in a browser tab" in page.inner_text("body")
+    assert "npx electron ." in page.inner_text("pre")
+    page.click("text=opened here")
+    page.wait_for_selector("body[data-ready]", timeout=120_000)
+    assert page.inner_text("#status") == "Python 3.13.5 ready · environment: browser"
+    assert "285" in page.inner_text("#output").splitlines()
+    assert page.is_disabled("#run-main")
+    assert page.page_errors == []
