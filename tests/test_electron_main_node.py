@@ -64,7 +64,8 @@ def test_detection_table(node: Node) -> None:
     """Each environment from the markers Electron documents (docs/api/process.md: process.type,
     process.versions.electron, process.contextIsolated, process.sandboxed; the user agent's
     "Electron/x.y.z"), given as global-object shapes to detectEnvironment(scope)."""
-    out = node.run("""
+    out = node.run(
+        """
         import { detectEnvironment } from "pinnace-dist";
         const versions = { node: "20.18.0", electron: "33.2.0", chrome: "130.0.6723.137" };
         const ua = (extra) => ({ userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 " +
@@ -84,7 +85,8 @@ def test_detection_table(node: Node) -> None:
         const found = Object.fromEntries(Object.entries(cases).map(([k, g]) => [k, detectEnvironment(g)]));
         found.thisNode = detectEnvironment();
         console.log(JSON.stringify(found));
-    """.replace('"pinnace-dist"', repr((node.dist / "pinnace.mjs").as_uri())))
+    """.replace('"pinnace-dist"', repr((node.dist / "pinnace.mjs").as_uri()))
+    )
     assert json.loads(out.strip().splitlines()[-1]) == {
         "main": "electron-main",
         "utility": "electron-utility",
@@ -216,7 +218,7 @@ def test_user_data_needs_electron_app(node: Node, dist: Path, tmp_path: Path,
     )
     lines = out.strip().splitlines()
     assert lines[-2] == (
-        "PackageError: Electron's app.getPath(\"userData\") failed (test stand-in for electron: "
+        'PackageError: Electron\'s app.getPath("userData") failed (test stand-in for electron: '
         'app.getPath("userData") is not provided); pass loadPinnace({ packageCacheDir }) or '
         "packageCacheDir: null"
     )

@@ -54,13 +54,19 @@ def open_app(page: Any) -> None:
     page.wait_for_selector("body[data-ready]", timeout=120_000)
 
 
-def test_renderer_runs_python_from_file_urls(electron_like: Any, dist: Path, tmp_path: Path) -> None:
+def test_renderer_runs_python_from_file_urls(
+    electron_like: Any, dist: Path, tmp_path: Path
+) -> None:
     page = new_page(electron_like)
     open_app(page)
     status = page.inner_text("#status")
     assert status == "Python 3.13.5 ready · environment: electron-renderer"
     out = page.inner_text("#output")
-    assert out.splitlines() == ["[renderer · electron-renderer]", "Python 3.13.5 on emscripten", "285"]
+    assert out.splitlines() == [
+        "[renderer · electron-renderer]",
+        "Python 3.13.5 on emscripten",
+        "285",
+    ]
     # with the flag, fetch() of file:// works as well as XMLHttpRequest (docs/electron.md)
     assert page.evaluate("fetch(location.href).then((r) => r.text())").startswith("<!doctype html>")
     # no preload here: the main-process button explains itself and stays off
@@ -114,7 +120,9 @@ def test_without_file_access_the_page_cannot_load(browser: Any) -> None:
     page.context.close()
 
 
-def test_electron_renderer_refuses_implicit_network(electron_like: Any, server: StaticServer) -> None:
+def test_electron_renderer_refuses_implicit_network(
+    electron_like: Any, server: StaticServer
+) -> None:
     """Loaded over http without an explicit indexURL, the loader in an Electron renderer
     refuses to fetch; passing indexURL says the network is wanted."""
     page = new_page(electron_like)
