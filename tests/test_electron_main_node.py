@@ -23,6 +23,7 @@ from conftest import REPO, Node, StaticServer
 
 STUB = REPO / "tests" / "electron_stub"
 DEMO = REPO / "demos" / "electron"
+Served = tuple[str, type[FaultyHandler], StaticServer]
 
 
 def electron_main(node: Node, body: str, user_data: Path, check: bool = True) -> str:
@@ -37,14 +38,14 @@ def lock_entry(dist: Path, name: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def counting_server(dist: Path) -> Iterator[tuple[str, type[FaultyHandler]]]:
+def counting_server(dist: Path) -> Iterator[Served]:
     """dist/ over HTTP, counting the requests per path."""
     handler = type("H", (FaultyHandler,), {"requests": {}, "cut": []})
     srv = StaticServer(dist, port=0)
     srv.httpd.RequestHandlerClass = functools.partial(handler, directory=str(dist))  # type: ignore[assignment]
     srv.start()
     try:
-        yield srv.url, handler
+        yield srv.url, handler, srv
     finally:
         srv.stop()
 
@@ -133,12 +134,12 @@ def test_demo_main_process_evaluates_python(node: Node, dist: Path, tmp_path: Pa
 
 
 def test_packages_cached_in_user_data(
-    node: Node, dist: Path, tmp_path: Path, counting_server: tuple[str, type[FaultyHandler]]
+    node: Node, dist: Path, tmp_path: Path, counting_server: Served
 ) -> None:
-    """An http(s) packageIndexURL, passed explicitly: the first start downloads outcome and
-    attrs into app.getPath("userData")/pinnace-packages, the second finds them there and
-    requests no package file (only the lock file)."""
-    url, handler = counting_server
+    """An http(s) packageIndexURL, passed explicitly: the first start downloads outcome, attrs
+    and sniffio into app.getPath("userData")/pinnace-packages, the second finds them there and
+    requests no package file (only the lock file), a third starts with the index unreachable."""
+    url, handler, srv = counting_server
     user_data = tmp_path / "userData"
     body = f"""
         const py = await loadPinnace({{ indexURL: {str(dist)!r}, packageIndexURL: {url!r} }});
@@ -164,14 +165,24 @@ def test_packages_cached_in_user_data(
     assert second["hits"] == 3 and second["version"] == first["version"]
     assert set(handler.requests) == {"pinnace-lock.json"}, handler.requests
 
+    # the index unreachable: the lock file's copy in the cache directory, with a warning
+    srv.stop()
+    out = electron_main(node, body, user_data, check=False).strip().splitlines()
+    third = json.loads(next(line for line in out if line.startswith("{")))
+    assert third == second
+    lock_copy = next(cache.glob("lock-*.json"))
+    assert f"Pinnace: using the copy of pinnace-lock.json cached in {lock_copy}" in out
+    assert any(line.startswith(f"Pinnace: Pinnace could not load {url}pinnace-lock.json: network error")
+               for line in out)  # fmt: skip
+
 
 def test_asar_paths_are_never_written(
-    node: Node, dist: Path, tmp_path: Path, counting_server: tuple[str, type[FaultyHandler]]
+    node: Node, dist: Path, tmp_path: Path, counting_server: Served
 ) -> None:
     """The app's files under resources/app.asar/ (here a real directory with that name: plain
     Node cannot read a real archive, Electron's fs can): loading from it writes nothing there,
     and a packageCacheDir inside it is refused with a clear error."""
-    url, _ = counting_server
+    url, _, _ = counting_server
     app = tmp_path / "resources" / "app.asar"
     (app / "dist").mkdir(parents=True)
     for f in dist.iterdir():
@@ -201,9 +212,9 @@ def test_asar_paths_are_never_written(
 
 
 def test_user_data_needs_electron_app(node: Node, dist: Path, tmp_path: Path,
-                                      counting_server: tuple[str, type[FaultyHandler]]) -> None:  # fmt: skip
+                                      counting_server: Served) -> None:  # fmt: skip
     """When app.getPath fails, the error says so and what to pass instead."""
-    url, _ = counting_server
+    url, _, _ = counting_server
     out = node.run(
         f"""
         try {{

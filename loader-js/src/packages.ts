@@ -106,10 +106,35 @@ export class PackageManager {
           `without nodeIntegration, downloads are cached with the Cache API`,
       );
     }
-    const bytes = await lockBytes;
+    const bytes = await this.lockOrCached(lockBytes);
     this.lockText = bytes ? new TextDecoder().decode(bytes) : "";
     this.mod.FS.mkdirTree(TMP_DIR);
     (this.mod as unknown as { pinnacePackages: unknown }).pinnacePackages = this;
+  }
+
+  /** The lock file; with a cache directory and an http(s) index, a copy is kept there, and
+   * used (with a warning) when the index cannot be reached: an app that was online once starts
+   * offline with the packages it has.  Any other failure is the caller's error. */
+  private async lockOrCached(lockBytes: Promise<Uint8Array | null>): Promise<Uint8Array | null> {
+    const n = this.node;
+    const file =
+      n && this.cacheDir && /^https?:/.test(this.indexURL)
+        ? n.path.join(this.cacheDir, `lock-${n.crypto.createHash("sha256").update(this.indexURL).digest("hex")}.json`)
+        : undefined;
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await lockBytes;
+    } catch (e: any) {
+      if (!file || !/: network error \(/.test(String(e?.message)) || !n!.fs.existsSync(file)) throw e;
+      console.warn(`Pinnace: ${e.message}\nPinnace: using the copy of ${LOCK_NAME} cached in ${file}`);
+      return new Uint8Array(n!.fs.readFileSync(file));
+    }
+    if (file && bytes) {
+      n!.fs.mkdirSync(this.cacheDir!, { recursive: true });
+      n!.fs.writeFileSync(`${file}.${process.pid}.part`, bytes);
+      n!.fs.renameSync(`${file}.${process.pid}.part`, file);
+    }
+    return bytes;
   }
 
   /** The cache directory: the one given; by default none for a file: index (read in place),
