@@ -5,7 +5,8 @@ loader and the demo app's python-main.js — in plain Node, after tests/electron
 sets the markers Electron documents for its main process (``process.type === "browser"``,
 ``process.versions.electron``), with ``require("electron")`` resolving to
 tests/electron_stub/electron/ (only ``app.getPath("userData")``). See
-tests/electron_stub/README.md and docs/electron.md for what this does not show.
+tests/electron_stub/README.md and docs/electron.md for what this does not show. The last test
+plays a renderer page with nodeIntegration the same way (its globals set by hand).
 """
 
 from __future__ import annotations
@@ -234,3 +235,33 @@ def test_user_data_needs_electron_app(node: Node, dist: Path, tmp_path: Path,
         "packageCacheDir: null"
     )
     assert lines[-1] == "electron-main sniffio"
+
+
+def test_renderer_with_node_reads_files_with_fs(node: Node, dist: Path) -> None:
+    """A renderer page with nodeIntegration (contextIsolation off), as far as Node can play
+    one: the page world's globals that matter here set by hand — `window`, `location` (a
+    file:// page), the global `require` Electron defines, the renderer's `process` markers —
+    and XMLHttpRequest replaced by one that throws, so that only Node's fs can have read the
+    files. Not Chromium: the real page is tested in test_electron_renderer_chromium.py."""
+    page = (DEMO / "index.html").as_uri()
+    out = node.run(f"""
+        import {{ createRequire }} from "node:module";
+        globalThis.window = globalThis;
+        globalThis.require = createRequire(import.meta.url);
+        globalThis.location = new URL({page!r});
+        globalThis.XMLHttpRequest = class {{ constructor() {{ throw new Error("XHR used"); }} }};
+        Object.assign(process, {{ type: "renderer", contextIsolated: false }});
+        process.versions.electron = "33.2.0";
+        const py = await loadPinnace({{ indexURL: "../../dist/" }});
+        console.log(py.environment, await py.runPythonAsync("import outcome\\noutcome.__version__"));
+        try {{ py.runPython("import sniffio"); }}
+        catch (e) {{ console.log(e.message.trim().split("\\n").pop()); }}
+        console.log(await py.runPythonAsync("import sniffio\\nsniffio.__name__"));
+    """)  # fmt: skip
+    lines = out.strip().splitlines()
+    assert lines[-3] == f"electron-renderer-node {lock_entry(dist, 'outcome')['version']}"
+    assert lines[-2].startswith(
+        "ImportError: No module named 'sniffio': it is in package 'sniffio'"
+    )
+    assert "runPythonAsync(code)" in lines[-2]
+    assert lines[-1] == "sniffio"
