@@ -139,18 +139,20 @@ export class PackageManager {
 
   /** The cache directory: the one given; by default none for a file: index (read in place),
    * else Electron's user-data directory in Electron's main process and
-   * ~/.cache/pinnace-packages in Node.  Never inside an ASAR archive (read-only). */
+   * ~/.cache/pinnace-packages in Node; none elsewhere.  Never inside an ASAR archive. */
   private async chooseCacheDir(n: NodeModules): Promise<string | undefined> {
     const given = this.options.packageCacheDir;
     let dir: string | undefined;
     if (given) dir = n.path.resolve(given);
     else if (given === null || this.indexURL.startsWith("file:")) return undefined;
-    else if (this.host.environment === "electron-main" || this.host.environment === "electron-utility") {
+    else if (this.host.environment === "electron-main") {
       dir = n.path.join(await electronUserData(this.host), "pinnace-packages");
-    } else if (this.host.kind === "node") {
+    } else if (this.host.environment === "node") {
       dir = n.path.join(n.os.homedir(), ".cache", "pinnace-packages");
     } else {
-      return undefined; // an Electron renderer context with Node: the Cache API, unless given
+      // Electron's other contexts cannot ask `app` (main-process only) for the user-data
+      // directory: renderers use the Cache API, utility processes cache nothing, unless given.
+      return undefined;
     }
     if (isInsideAsar(dir)) {
       throw new PackageError(
@@ -279,9 +281,11 @@ export class PackageManager {
   private cacheRead(entry: LockEntry): Uint8Array | undefined {
     const file = this.cacheFile(entry);
     if (!file || !this.node!.fs.existsSync(file)) return undefined;
-    this.cacheHits++;
     const bytes = new Uint8Array(this.node!.fs.readFileSync(file));
-    if (this.node!.crypto.createHash("sha256").update(bytes).digest("hex") === entry.sha256) return bytes;
+    if (this.node!.crypto.createHash("sha256").update(bytes).digest("hex") === entry.sha256) {
+      this.cacheHits++;
+      return bytes;
+    }
     this.node!.fs.rmSync(file, { force: true }); // damaged: fetch again
     return undefined;
   }
@@ -461,7 +465,7 @@ export class PackageManager {
   }
 }
 
-/** Electron's user-data directory, from the main (or a utility) process's `electron` module. */
+/** Electron's user-data directory, from the main process's `electron` module. */
 async function electronUserData(host: Host): Promise<string> {
   const { createRequire } = await nodeModule<typeof import("node:module")>("module");
   const { pathToFileURL } = await nodeModule<typeof import("node:url")>("url");

@@ -28,8 +28,8 @@ export interface LoadOptions {
   args?: string[];
   /** Directory caching downloaded packages where Node's fs is reachable (default for an http(s)
    * package index: ~/.cache/pinnace-packages in Node, `app.getPath("userData")`/pinnace-packages
-   * in Electron's main process; none in Electron renderers, which use the Cache API unless
-   * given one); null disables it.  Browsers use the Cache API.  Never inside an ASAR archive. */
+   * in Electron's main process; none in Electron's other processes, where renderers use the
+   * Cache API); null disables it.  Browsers use the Cache API.  Never inside an ASAR archive. */
   packageCacheDir?: string | null;
   /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
    * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
