@@ -124,7 +124,8 @@ def test_electron_renderer_refuses_implicit_network(
     electron_like: Any, server: StaticServer
 ) -> None:
     """Loaded over http without an explicit indexURL, the loader in an Electron renderer
-    refuses to fetch; passing indexURL says the network is wanted."""
+    refuses to fetch; passing indexURL says the network is wanted. A renderer without Node
+    refuses a packageCacheDir it could not write."""
     page = new_page(electron_like)
     page.goto(server.url + "demos/")
     result = page.evaluate(
@@ -132,8 +133,11 @@ def test_electron_renderer_refuses_implicit_network(
             const { loadPinnace } = await import('/dist/pinnace.mjs');
             let error;
             try { await loadPinnace(); } catch (e) { error = e.name + ': ' + e.message; }
+            let cacheError;
+            try { await loadPinnace({ indexURL: '/dist/', packageCacheDir: '/tmp/cache' }); }
+            catch (e) { cacheError = e.name + ': ' + e.message; }
             const py = await loadPinnace({ indexURL: '/dist/' });
-            return { error, environment: py.environment, value: py.runPython('6 * 7') };
+            return { error, cacheError, environment: py.environment, value: py.runPython('6 * 7') };
         }"""
     )
     dist_url = server.url + "dist/"
@@ -142,6 +146,11 @@ def test_electron_renderer_refuses_implicit_network(
         "network (in Electron (electron-renderer) Pinnace reads local files only; indexURL "
         f"defaulted to the loader's own location, {dist_url}. Pass indexURL explicitly (a file "
         "path or file:// URL, or an http(s) URL if the network is really wanted))"
+    )
+    assert result["cacheError"] == (
+        "PackageError: packageCacheDir /tmp/cache was given, but this context "
+        "(electron-renderer) cannot write files: it has no Node. In an Electron renderer "
+        "without nodeIntegration, downloads are cached with the Cache API"
     )
     assert result["environment"] == "electron-renderer" and result["value"] == 42
     page.context.close()
