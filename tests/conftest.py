@@ -42,15 +42,16 @@ class Node:
         self.tmp = tmp
         self.count = 0
 
-    def run(self, body: str, *, check: bool = True, timeout: float = 120) -> str:
+    def run(self, body: str, *, check: bool = True, timeout: float = 120,
+            node_args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:  # fmt: skip
         self.count += 1
         script = self.tmp / f"snippet{self.count}.mjs"
         script.write_text(
             f"import {{ loadPinnace, PythonError, LoadError }} from "
             f"{(self.dist / 'pinnace.mjs').as_uri()!r};\n" + textwrap.dedent(body)
         )
-        res = subprocess.run(["node", str(script)], capture_output=True, text=True,
-                             timeout=timeout)  # fmt: skip
+        res = subprocess.run(["node", *node_args, str(script)], capture_output=True, text=True,
+                             timeout=timeout, env=None if env is None else {**os.environ, **env})  # fmt: skip
         if check and res.returncode != 0:
             raise AssertionError(f"node failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
         return res.stdout + res.stderr if not check else res.stdout

@@ -42,7 +42,12 @@ def stdlib_step(cp: cpython.WasmBuild) -> Step:
 
 def build_loader(dest: Path) -> None:
     """Bundle the TypeScript loader into ``dest`` (npm ci on first use)."""
-    if not (LOADER / "node_modules" / ".package-lock.json").exists():
+    installed = LOADER / "node_modules" / ".package-lock.json"
+    # npm ci again when package-lock.json changed since the last install (a new dependency).
+    if (
+        not installed.exists()
+        or installed.stat().st_mtime < (LOADER / "package-lock.json").stat().st_mtime
+    ):
         log("loader: npm ci")
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=LOADER,
                        check=True)  # fmt: skip

@@ -21,8 +21,9 @@ export class PythonError extends Error {
 export class LoadError extends Error {
   readonly url: string;
 
-  constructor(url: string, reason: string, indexURL: string) {
-    super(`Pinnace could not load ${url}: ${reason} (indexURL is ${indexURL}; is it the directory holding pinnace.asm.wasm?)`);
+  constructor(url: string, reason: string, indexURL: string, hint?: string) {
+    hint ??= `indexURL is ${indexURL}; is it the directory holding pinnace.asm.wasm?`;
+    super(`Pinnace could not load ${url}: ${reason} (${hint})`);
     this.url = url;
   }
 

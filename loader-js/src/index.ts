@@ -2,6 +2,8 @@
 export { loadPinnace, Pinnace, VERSION as version } from "./pinnace.js";
 export type { LoadOptions, RunOptions } from "./pinnace.js";
 export { PythonError, LoadError } from "./errors.js";
+export { detectEnvironment } from "./environment.js";
+export type { Environment } from "./environment.js";
 export type { OutputOption, InputOption } from "./streams.js";
 export { PackageError } from "./packages.js";
 export type { PackageOptions, PackageProgress } from "./packages.js";

@@ -2,7 +2,8 @@
 // hands their bytes to Python (runtime/pinnace/_packages.py), which verifies every byte
 // against the lock's sha256 and installs them.  Python reaches this object synchronously
 // through the `_pinnace_packages` bridge (runtime/src/packages.c): Module.pinnacePackages.
-import type { Host } from "./environment.js";
+import { isInsideAsar, nodeFs, nodeModule, type Host } from "./environment.js";
+import { readFileURL } from "./files.js";
 import type { EmModule } from "./module.js";
 
 export const LOCK_NAME = "pinnace-lock.json";
@@ -72,7 +73,10 @@ fetch(url).then(async (r) => {
 export class PackageManager {
   lockText = "";
   private node?: NodeModules;
-  private cacheDir?: string;
+  /** The directory caching downloaded packages (Node's fs), if any. */
+  cacheDir?: string;
+  /** How many package files came from cacheDir (for tests and diagnostics). */
+  cacheHits = 0;
   private seq = 0;
 
   constructor(
@@ -85,26 +89,78 @@ export class PackageManager {
 
   /** Fetch the lock file and the Node modules the synchronous path needs; install the bridge. */
   async init(lockBytes: Promise<Uint8Array | null>): Promise<void> {
-    if (this.host.kind === "node") {
+    if (this.host.nodeAPIs && (await nodeFs(this.host))) {
       this.node = {
-        fs: await import("node:fs"),
-        path: await import("node:path"),
-        os: await import("node:os"),
-        crypto: await import("node:crypto"),
-        child: await import("node:child_process"),
-        url: await import("node:url"),
+        fs: await nodeModule("fs"),
+        path: await nodeModule("path"),
+        os: await nodeModule("os"),
+        crypto: await nodeModule("crypto"),
+        child: await nodeModule("child_process"),
+        url: await nodeModule("url"),
       };
-      const given = this.options.packageCacheDir;
-      if (given !== null && !this.indexURL.startsWith("file:")) {
-        this.cacheDir = given ?? this.node.path.join(this.node.os.homedir(), ".cache", "pinnace-packages");
-      } else if (given) {
-        this.cacheDir = given;
-      }
+      this.cacheDir = await this.chooseCacheDir(this.node);
+    } else if (this.options.packageCacheDir) {
+      throw new PackageError(
+        `packageCacheDir ${this.options.packageCacheDir} was given, but this context ` +
+          `(${this.host.environment}) cannot write files: it has no Node. In an Electron renderer ` +
+          `without nodeIntegration, downloads are cached with the Cache API`,
+      );
     }
-    const bytes = await lockBytes;
+    const bytes = await this.lockOrCached(lockBytes);
     this.lockText = bytes ? new TextDecoder().decode(bytes) : "";
     this.mod.FS.mkdirTree(TMP_DIR);
     (this.mod as unknown as { pinnacePackages: unknown }).pinnacePackages = this;
+  }
+
+  /** The lock file; with a cache directory and an http(s) index, a copy is kept there, and
+   * used (with a warning) when the index cannot be reached: an app that was online once starts
+   * offline with the packages it has.  Any other failure is the caller's error. */
+  private async lockOrCached(lockBytes: Promise<Uint8Array | null>): Promise<Uint8Array | null> {
+    const n = this.node;
+    const file =
+      n && this.cacheDir && /^https?:/.test(this.indexURL)
+        ? n.path.join(this.cacheDir, `lock-${n.crypto.createHash("sha256").update(this.indexURL).digest("hex")}.json`)
+        : undefined;
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await lockBytes;
+    } catch (e: any) {
+      if (!file || !/: network error \(/.test(String(e?.message)) || !n!.fs.existsSync(file)) throw e;
+      console.warn(`Pinnace: ${e.message}\nPinnace: using the copy of ${LOCK_NAME} cached in ${file}`);
+      return new Uint8Array(n!.fs.readFileSync(file));
+    }
+    if (file && bytes) {
+      n!.fs.mkdirSync(this.cacheDir!, { recursive: true });
+      n!.fs.writeFileSync(`${file}.${process.pid}.part`, bytes);
+      n!.fs.renameSync(`${file}.${process.pid}.part`, file);
+    }
+    return bytes;
+  }
+
+  /** The cache directory: the one given; by default none for a file: index (read in place),
+   * else Electron's user-data directory in Electron's main process and
+   * ~/.cache/pinnace-packages in Node; none elsewhere.  Never inside an ASAR archive. */
+  private async chooseCacheDir(n: NodeModules): Promise<string | undefined> {
+    const given = this.options.packageCacheDir;
+    let dir: string | undefined;
+    if (given) dir = n.path.resolve(given);
+    else if (given === null || this.indexURL.startsWith("file:")) return undefined;
+    else if (this.host.environment === "electron-main") {
+      dir = n.path.join(await electronUserData(this.host), "pinnace-packages");
+    } else if (this.host.environment === "node") {
+      dir = n.path.join(n.os.homedir(), ".cache", "pinnace-packages");
+    } else {
+      // Electron's other contexts cannot ask `app` (main-process only) for the user-data
+      // directory: renderers use the Cache API, utility processes cache nothing, unless given.
+      return undefined;
+    }
+    if (isInsideAsar(dir)) {
+      throw new PackageError(
+        `packageCacheDir ${dir} is inside an ASAR archive, which is read-only; ` +
+          `use a writable directory such as app.getPath("userData")`,
+      );
+    }
+    return dir;
   }
 
   urlOf(entry: LockEntry): string {
@@ -195,7 +251,9 @@ export class PackageManager {
     }
     const out = n.path.join(n.os.tmpdir(), `pinnace-fetch-${process.pid}-${++this.seq}`);
     try {
-      const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out], { encoding: "utf8" });
+      // Electron's binary is node only with ELECTRON_RUN_AS_NODE (the runAsNode fuse).
+      const env = this.host.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: "1" } : process.env;
+      const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out], { encoding: "utf8", env });
       if (res.status !== 0) throw new Error(res.stderr || res.error?.message || `exit ${res.status}`);
       return new Uint8Array(n.fs.readFileSync(out));
     } finally {
@@ -224,7 +282,10 @@ export class PackageManager {
     const file = this.cacheFile(entry);
     if (!file || !this.node!.fs.existsSync(file)) return undefined;
     const bytes = new Uint8Array(this.node!.fs.readFileSync(file));
-    if (this.node!.crypto.createHash("sha256").update(bytes).digest("hex") === entry.sha256) return bytes;
+    if (this.node!.crypto.createHash("sha256").update(bytes).digest("hex") === entry.sha256) {
+      this.cacheHits++;
+      return bytes;
+    }
     this.node!.fs.rmSync(file, { force: true }); // damaged: fetch again
     return undefined;
   }
@@ -249,19 +310,25 @@ export class PackageManager {
     const url = this.urlOf(entry);
     const total = entry.size ?? 0;
     const report = (loaded: number) => options.onProgress?.({ package: entry.name, loaded, total });
-    if (this.host.kind === "node") {
-      const bytes = this.cacheRead(entry);
-      if (bytes) {
-        report(bytes.length);
-        return bytes;
-      }
-      if (url.startsWith("file:")) {
-        const bytes = this.nodeFetchSync(entry, url);
-        report(bytes.length);
-        return bytes;
-      }
+    const cached = this.cacheRead(entry);
+    if (cached) {
+      report(cached.length);
+      return cached;
     }
-    const cache = typeof caches !== "undefined" && this.host.kind !== "node" ? await caches.open(CACHE_NAME) : null;
+    if (url.startsWith("file:")) {
+      // Local files are read in place (Electron: also from inside an ASAR archive).
+      let bytes: Uint8Array;
+      try {
+        bytes = this.host.kind === "node" ? this.rawFetchSync(url) : await readFileURL(url, this.host);
+      } catch (e: any) {
+        throw this.fail(entry, url, String(e?.message ?? e));
+      }
+      this.cacheWrite(entry, bytes);
+      report(bytes.length);
+      return bytes;
+    }
+    const cache =
+      typeof caches !== "undefined" && !this.cacheDir && this.host.kind !== "node" ? await caches.open(CACHE_NAME) : null;
     if (cache) {
       const hit = await cache.match(url);
       if (hit) {
@@ -309,7 +376,7 @@ export class PackageManager {
         url,
       );
     }
-    if (this.host.kind === "node") this.cacheWrite(entry, bytes);
+    if (this.cacheDir) this.cacheWrite(entry, bytes);
     else if (cache) await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>));
     return bytes;
   }
@@ -395,5 +462,27 @@ export class PackageManager {
     }
     if (op === "load") return JSON.stringify(await this.loadPackage(JSON.parse(arg) as string[]));
     throw new Error(`unknown package operation ${op}`);
+  }
+}
+
+/** Electron's user-data directory, from the main process's `electron` module. */
+async function electronUserData(host: Host): Promise<string> {
+  const { createRequire } = await nodeModule<typeof import("node:module")>("module");
+  const { pathToFileURL } = await nodeModule<typeof import("node:url")>("url");
+  const base = (import.meta as { url?: string }).url ?? pathToFileURL(process.cwd() + "/").href;
+  const electron = createRequire(base)("electron") as { app?: { getPath(name: string): string } };
+  if (!electron.app) {
+    throw new PackageError(
+      `Electron (${host.environment}) has no \`app\` here to ask for the user-data directory; ` +
+        "pass loadPinnace({ packageCacheDir }) or packageCacheDir: null",
+    );
+  }
+  try {
+    return electron.app.getPath("userData");
+  } catch (e: any) {
+    throw new PackageError(
+      `Electron's app.getPath("userData") failed (${e?.message ?? e}); pass ` +
+        "loadPinnace({ packageCacheDir }) or packageCacheDir: null",
+    );
   }
 }

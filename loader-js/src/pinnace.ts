@@ -1,6 +1,6 @@
 // loadPinnace(): fetch and start the interpreter, and the object it returns.
-import { detectHost, type Host } from "./environment.js";
-import { fetchBytes, instantiateWasm, resolveIndexURL } from "./files.js";
+import { detectHost, type Environment, type Host } from "./environment.js";
+import { checkLocal, fetchBytes, instantiateWasm, resolveIndexURL } from "./files.js";
 import { LoadError } from "./errors.js";
 import type { EmModule, ModuleFactory } from "./module.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
@@ -26,8 +26,10 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** sys.argv[1:]; sys.argv[0] is "". */
   args?: string[];
-  /** Node: directory caching downloaded packages (default ~/.cache/pinnace-packages for http(s)
-   * indexURLs); null disables it.  Browsers use the Cache API. */
+  /** Directory caching downloaded packages where Node's fs is reachable (default for an http(s)
+   * package index: ~/.cache/pinnace-packages in Node, `app.getPath("userData")`/pinnace-packages
+   * in Electron's main process; none in Electron's other processes, where renderers use the
+   * Cache API); null disables it.  Browsers use the Cache API.  Never inside an ASAR archive. */
   packageCacheDir?: string | null;
   /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
    * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
@@ -64,6 +66,12 @@ export class Pinnace {
     this.host = host;
     this.pythonVersion = pythonVersion;
     this.bridge = bridge;
+  }
+
+  /** Where the loader runs: "browser", "worker", "node", or one of Electron's processes and
+   * contexts ("electron-main", "electron-renderer", ...; see docs/electron.md). */
+  get environment(): Environment {
+    return this.host.environment;
   }
 
   /** __main__'s namespace, the default globals of runPython (a PyProxy of a dict). */
@@ -223,9 +231,12 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     throw new Error("Pinnace: cannot tell where the distribution is; pass loadPinnace({indexURL})");
   }
   const indexURL = await resolveIndexURL(given);
+  checkLocal(host, indexURL, options.indexURL !== undefined, "indexURL");
   const stdlib = fetchBytes(indexURL + STDLIB_ZIP, indexURL);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
   const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
+  checkLocal(host, packageIndexURL, options.indexURL !== undefined || options.packageIndexURL !== undefined,
+             "packageIndexURL");
   const lock = fetchLock(packageIndexURL);
   lock.catch(() => {}); // awaited in startPython
 
