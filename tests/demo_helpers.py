@@ -41,3 +41,7 @@ def _pixels(image: Image.Image) -> list[RGB]:
 def color_count(image: Image.Image) -> int:
     """How many distinct colours the image has (1 for a blank one)."""
     return len(set(_pixels(image)))
+
+
+def luminance(p: RGB) -> float:
+    return 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]
