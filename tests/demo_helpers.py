@@ -27,20 +27,20 @@ def pixels_like(image: Image.Image, color: str, tolerance: int = 48) -> list[tup
     width = image.width
     return [
         (i % width, i // width)
-        for i, got in enumerate(_pixels(image))
+        for i, got in enumerate(pixels(image))
         if abs(got[0] - r) <= tolerance and abs(got[1] - g) <= tolerance
         and abs(got[2] - b) <= tolerance
     ]  # fmt: skip
 
 
-def _pixels(image: Image.Image) -> list[RGB]:
+def pixels(image: Image.Image) -> list[RGB]:
     data = image.tobytes()
     return list(zip(data[0::3], data[1::3], data[2::3], strict=True))
 
 
 def color_count(image: Image.Image) -> int:
     """How many distinct colours the image has (1 for a blank one)."""
-    return len(set(_pixels(image)))
+    return len(set(pixels(image)))
 
 
 def luminance(p: RGB) -> float:

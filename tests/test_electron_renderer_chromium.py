@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, StaticServer
-from demo_helpers import color_count, luminance, screenshot
+from demo_helpers import color_count, luminance, pixels, screenshot
 
 pytestmark = pytest.mark.chromium
 
@@ -91,7 +91,7 @@ def test_renderer_runs_python_from_file_urls(
     inside = image.crop(
         (int(box["x"]), int(box["y"]), int(box["x"] + box["width"]), int(box["y"] + box["height"]))
     )
-    levels = [luminance(p) for p in inside.getdata()]
+    levels = [luminance(p) for p in pixels(inside)]
     dark = sum(1 for v in levels if v < 40)
     light = sum(1 for v in levels if v > 150)
     inside_count = len(levels)
