@@ -90,7 +90,7 @@ def build(dest: Path = DIST) -> Path:
             unbundled=stdlib_pieces.unbundled(),
         )
     )
-    pieces = stdlib_pieces.build(cp)
+    pieces = stdlib_pieces.build(tc, cp)
     dest.mkdir(parents=True, exist_ok=True)
     link.copy_to(main_module, dest)
     shutil.copy2(packed / stdlib.ZIP_NAME, dest / stdlib.ZIP_NAME)

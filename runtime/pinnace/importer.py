@@ -65,6 +65,13 @@ def _fetch(fullname: str, package: str) -> None:
     _packages.ensure([package])
 
 
+def _is_probe(attr: str) -> bool:
+    """Dunders other than __all__ (which `from x import *` reads) do not fetch: code that walks
+    sys.modules asks every module for __path__ or __file__ (importlib while creating the
+    stand-in, regrtest, pickle), and must not download the pieces it comes across."""
+    return attr.startswith("__") and attr.endswith("__") and attr != "__all__"
+
+
 class _StandIn(ModuleType):
     """A not yet fetched module, imported by the core stdlib: its first attribute access
     fetches and imports the real module (which replaces it in sys.modules), takes a copy of its
@@ -72,9 +79,9 @@ class _StandIn(ModuleType):
 
     def __getattr__(self, attr: str) -> object:
         d = self.__dict__
-        if not d.get("__pinnace_ready__"):  # importlib probes dunders while creating it
-            raise AttributeError(attr)
         real = d.get("__pinnace_real__")
+        if real is None and (not d.get("__pinnace_ready__") or _is_probe(attr)):
+            raise AttributeError(attr)
         if real is None:
             name = self.__name__
             if sys.modules.get(name) is self:
