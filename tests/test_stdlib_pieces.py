@@ -56,6 +56,7 @@ result = [before, test.support.__file__, test.support.is_emscripten]
 # A core module probing a piece as it is imported fetches nothing; its use does.
 PROBE = """
 import io, sys, types, zipfile, shutil, pinnace._packages as P
+walked = [(hasattr(m, "__path__"), getattr(m, "__file__", None)) for m in list(sys.modules.values())]
 after_import = [P.is_installed("lzma"), type(zipfile.lzma).__name__, shutil._LZMA_SUPPORTED]
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w", zipfile.ZIP_LZMA) as zf:
