@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from test_cli_python import run as run_cli
+from test_packages_chromium import site  # noqa: F401 (a fixture)
 
 from conftest import Node
 from pinnace_build.stdlib import ZIP_NAME
@@ -187,3 +188,15 @@ def test_regrtest_uses_the_test_piece(dist: Path) -> None:
         timeout=300,
     )  # fmt: skip
     assert res.stdout.strip() == SITE + "test/support/__init__.py", res.stderr
+
+
+@pytest.mark.chromium
+def test_chromium_worker_plain_import_fetches_a_piece(page: Any, site: Any) -> None:  # noqa: F811
+    page.goto(site[0].url + "index.html")
+    got = page.evaluate("""(code) => new Promise((resolve) => {
+        const w = new Worker('./worker.mjs', { type: 'module' });
+        w.onmessage = (ev) => resolve(ev.data);
+        w.postMessage(code + '\\nimport json\\njson.dumps(result)');
+    })""", LZMA)  # fmt: skip
+    assert "ok" in got, got
+    check_lzma(json.loads(got["ok"]))
