@@ -10,6 +10,14 @@ Steps (each content-keyed in the cache):
   the flags the loader needs.  configure's cache (``config.cache``) is kept beside the step and
   compiles go through ccache, so redoing the step with unchanged inputs takes well under a
   minute of real work (see docs/build.md for numbers).
+
+  Big, rarely used extension modules (``SHARED_MODULES``: _sqlite3 with SQLite, _lzma with
+  liblzma, _decimal with libmpdec) are built by CPython's own Makefile as wasm *side modules*
+  (``Modules/<name>.cpython-313-wasm32-emscripten.so``) instead of builtins: a
+  ``Modules/Setup.local`` written before configure lists them under ``*shared*`` (makesetup
+  takes the first rule for a module, so it overrides Setup.stdlib's ``*static*``), and
+  their rules link them with ``BLDSHARED`` (``emcc -shared -sSIDE_MODULE=1``).  They ship as
+  lazily fetched pieces (stdlib_pieces.py), not in the main module.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from pathlib import Path
 
 from . import toolchain, wasmlibs
 from . import versions as V
-from .cache import Step, log, run_logged
+from .cache import BuildError, Step, content_key, log, run_logged
 from .paths import cache_root
 from .toolchain import Toolchain
 
@@ -39,6 +47,34 @@ CONFIGURE_FLAGS = [
     "--disable-test-modules",
 ]
 WASM_LDFLAGS = "-sSTACK_SIZE=5MB"
+
+# Extension modules built as side modules: name -> their sources (as in Modules/Setup.stdlib.in),
+# compiled and linked with configure's MODULE_<NAME>_CFLAGS / _LDFLAGS (liblzma and libmpdec
+# are linked into their module that way).  SQLite comes from emscripten's port, which emcc links
+# into main modules only: its position-independent build is named explicitly (sqlite_pic()).
+SHARED_MODULES = {
+    "_sqlite3": "_sqlite/blob.c _sqlite/connection.c _sqlite/cursor.c _sqlite/microprotocols.c "
+                "_sqlite/module.c _sqlite/prepare_protocol.c _sqlite/row.c _sqlite/statement.c "
+                "_sqlite/util.c",
+    "_lzma": "_lzmamodule.c",
+    "_decimal": "_decimal/_decimal.c",
+}  # fmt: skip
+
+
+def sqlite_pic(tc: Toolchain) -> Path:
+    """emscripten's sqlite3 port built as position-independent code (for a side module)."""
+    return tc.em_cache / "sysroot" / "lib" / "wasm32-emscripten" / "pic" / "libsqlite3.a"
+
+
+def setup_local(tc: Toolchain) -> str:
+    """Modules/Setup.local: the SHARED_MODULES as shared extensions."""
+    extra = {"_sqlite3": f" {sqlite_pic(tc)}"}
+    rules = "".join(
+        f"{name} {srcs} $(MODULE_{name.upper()}_CFLAGS) $(MODULE_{name.upper()}_LDFLAGS)"
+        f"{extra.get(name, '')}\n"
+        for name, srcs in SHARED_MODULES.items()
+    )
+    return f"# Written by pinnace_build/cpython.py\n*shared*\n{rules}"
 
 
 def source_step() -> Step:
@@ -93,6 +129,7 @@ def wasm_step(tc: Toolchain) -> Step:
             "libs": wasmlibs.step(tc).key,
             "configure": CONFIGURE_FLAGS,
             "ldflags": WASM_LDFLAGS,
+            "setup_local": setup_local(tc),
             "v": 2,
         },
     )
@@ -107,6 +144,10 @@ class WasmBuild:
 
     def make_var(self, name: str) -> str:
         return make_vars(self.builddir, [name])[name]
+
+    def shared_module(self, name: str) -> Path:
+        """The side module (.so) built for one of SHARED_MODULES."""
+        return self.builddir / "Modules" / f"{name}{self.make_var('EXT_SUFFIX')}"
 
     @property
     def sysconfigdata(self) -> Path:
@@ -130,8 +171,10 @@ def make_vars(builddir: Path, names: list[str]) -> dict[str, str]:
 
 
 def _configure_cache(tc: Toolchain) -> Path:
-    key = wasm_step(tc).key
-    return cache_root() / "configure-cache" / f"cpython-wasm-{key}.cache"
+    """configure's answers, keyed by what configure sees: Setup.local is read by makesetup
+    after configure, so changing the shared modules keeps them."""
+    inputs = {k: v for k, v in wasm_step(tc).inputs.items() if k != "setup_local"}
+    return cache_root() / "configure-cache" / f"cpython-wasm-{content_key(inputs)}.cache"
 
 
 def _build_wasm(tc: Toolchain, out: Path) -> None:
@@ -152,6 +195,11 @@ def _build_wasm(tc: Toolchain, out: Path) -> None:
         shutil.copy2(cached, out / "config.cache")
     build_triple = subprocess.run([str(src / "config.guess")], capture_output=True, text=True,
                                   check=True).stdout.strip()  # fmt: skip
+    (out / "Modules").mkdir(exist_ok=True)
+    (out / "Modules" / "Setup.local").write_text(setup_local(tc))
+    if not sqlite_pic(tc).exists():  # built from the seeded port sources, offline
+        run_logged([str(tc.emroot / "embuilder"), "build", "sqlite3", "--pic"], out / "build.log",
+                   env=env)  # fmt: skip
     log("cpython-wasm: configure")
     logfile = out / "build.log"
     run_logged(
@@ -164,14 +212,17 @@ def _build_wasm(tc: Toolchain, out: Path) -> None:
     targets = _library_targets(out)
     log(f"cpython-wasm: make {' '.join(targets)}")
     run_logged([str(tc.emroot / "emmake"), "make", JOBS, *targets], logfile, cwd=out, env=env)
-    # CPython's test package, kept out of dist/, for `pinnace python -m test`.
-    shutil.copytree(src / "Lib" / "test", out / "testlib" / "test", symlinks=True)
+    suffix = make_vars(out, ["EXT_SUFFIX"])["EXT_SUFFIX"]
+    missing = [n for n in SHARED_MODULES if not (out / "Modules" / f"{n}{suffix}").exists()]
+    if missing:  # configure found no library for them: they would silently be absent
+        raise BuildError(f"cpython-wasm: shared modules not built: {missing}; see {logfile}")
 
 
 def _library_targets(builddir: Path) -> list[str]:
-    """Everything the final link consumes, but not CPython's own python.js link."""
-    v = make_vars(builddir, ["LINK_PYTHON_DEPS", "MODLIBS", "LIBRARY"])
-    targets = ["Programs/python.o", "pybuilddir.txt", v["LIBRARY"]]
+    """Everything the final link consumes and the shared extension modules, but not CPython's
+    own python.js link."""
+    v = make_vars(builddir, ["LINK_PYTHON_DEPS", "MODLIBS", "LIBRARY", "SHAREDMODS"])
+    targets = ["Programs/python.o", "pybuilddir.txt", v["LIBRARY"], *v["SHAREDMODS"].split()]
     for word in shlex.split(v["LINK_PYTHON_DEPS"] + " " + v["MODLIBS"]):
         if word.endswith(".a") and not word.startswith("-") and "/" in word:
             targets.append(word)

@@ -5,6 +5,9 @@
     pinnace.asm.wasm     CPython + runtime, an Emscripten dynamic-linking main module
     pinnace.asm.mjs      its JS glue, an ES module (browser main thread, workers, Node)
     python313.zip        the standard library as bytecode, plus the runtime package `pinnace`
+    sqlite3-*.whl, lzma-*.whl, decimal-*.whl, test-*.whl
+                         stdlib pieces fetched on first import (stdlib_pieces.py), with their
+                         entries in pinnace-lock.json (`pinnace build packages` adds the rest)
     pinnace.mjs          the loader as an ES module: export loadPinnace
     pinnace.js           the loader as a classic script: global loadPinnace
     pinnace-python.mjs   `pinnace python`: the interpreter as a command-line program under node
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
 
-from . import cpython, link, stdlib, toolchain
+from . import cpython, link, lockfile, stdlib, stdlib_pieces, toolchain
 from .cache import Step, log, tree_digest
 from .paths import DIST, LOADER, RUNTIME
 
@@ -35,7 +38,8 @@ def stdlib_step(cp: cpython.WasmBuild) -> Step:
         {
             "cpython": cp.builddir.name,
             "runtime_py": tree_digest(RUNTIME / "pinnace"),
-            "packer": tree_digest(Path(__file__).parent, "stdlib.py"),
+            "packer": tree_digest(Path(__file__).parent, "stdlib*.py"),
+            "v": 2,
         },
     )
 
@@ -68,16 +72,34 @@ def precompress(dest: Path) -> None:
         br.write_bytes(brotli.compress(data, quality=11))
 
 
+def copy_pieces(pieces: Path, dest: Path) -> None:
+    """Put the stdlib pieces' wheels into ``dest`` and their entries into its lock (keeping the
+    packages' entries that are there)."""
+    entries = stdlib_pieces.lock_entries(pieces)
+    for e in entries:
+        shutil.copy2(pieces / e["file_name"], dest / e["file_name"])
+    names = {e["name"] for e in entries}
+    lockfile.write(dest, [], keep=[*lockfile.kept_entries(dest, names), *entries])
+
+
 def build(dest: Path = DIST) -> Path:
     tc = toolchain.require()
     cp = cpython.build(tc)
     main_module = link.build(tc, cp)
     packed = stdlib_step(cp).ensure(
-        lambda out: stdlib.pack(cpython.build_python(), cp.srcdir, cp.sysconfigdata, out)
+        lambda out: stdlib.pack(
+            cpython.build_python(),
+            cp.srcdir,
+            cp.sysconfigdata,
+            out,
+            unbundled=stdlib_pieces.unbundled(),
+        )
     )
+    pieces = stdlib_pieces.build(tc, cp)
     dest.mkdir(parents=True, exist_ok=True)
     link.copy_to(main_module, dest)
     shutil.copy2(packed / stdlib.ZIP_NAME, dest / stdlib.ZIP_NAME)
+    copy_pieces(pieces, dest)
     build_loader(dest)
     precompress(dest)
     log(f"dist ready: {dest}")

@@ -6,7 +6,9 @@ Pinnace's loader needs, under keys pyodide-lock readers ignore:
 
 * ``size``: the file's length in bytes (progress totals before the first byte arrives);
 * ``shared_libraries``: paths, inside the wheel, of its extension modules (``.so``): the loader
-  compiles them (asynchronously where the host requires it) before Python dlopen()s them.
+  compiles them (asynchronously where the host requires it) before Python dlopen()s them;
+* ``imported_by`` (stdlib pieces only, see stdlib_pieces.py): core modules whose import
+  imports the piece, for the import pre-scan of ``runPythonAsync``.
 """
 
 from __future__ import annotations
@@ -28,22 +30,29 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def entry(recipe: Recipe, wheel: Path) -> dict[str, Any]:
+def wheel_entry(name: str, version: str, wheel: Path, imports: list[str], depends: list[str],
+                package_type: str = "package") -> dict[str, Any]:  # fmt: skip
+    """The lock entry of one wheel file."""
     with zipfile.ZipFile(wheel) as zf:
         libs = sorted(n for n in zf.namelist() if n.endswith(".so"))
     return {
-        "name": recipe.name,
-        "version": recipe.version,
+        "name": name,
+        "version": version,
         "file_name": wheel.name,
         "install_dir": "site",
         "sha256": _sha256(wheel),
         "size": wheel.stat().st_size,
-        "imports": list(recipe.imports),
-        "depends": list(recipe.depends),
-        "package_type": "package",
+        "imports": imports,
+        "depends": depends,
+        "package_type": package_type,
         "unvendored_tests": False,
         "shared_libraries": libs,
     }
+
+
+def entry(recipe: Recipe, wheel: Path) -> dict[str, Any]:
+    return wheel_entry(recipe.name, recipe.version, wheel, list(recipe.imports),
+                       list(recipe.depends))  # fmt: skip
 
 
 def info() -> dict[str, str]:

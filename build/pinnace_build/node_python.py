@@ -2,8 +2,8 @@
 
 ``pinnace python [-c CODE | -m MOD | FILE] [ARGS...]`` passes everything through to the
 interpreter: argv, stdin, stdout, stderr and the exit code behave like a native ``python``.
-When CPython's test package was built (the cpython-wasm cache step), it is appended to
-``PYTHONPATH`` so that ``pinnace python -m test`` runs CPython's regression tests.
+CPython's test package is the stdlib piece ``test`` of dist/: ``pinnace python -m test``
+fetches it from dist/ on first import, like any lazily fetched package.
 """
 
 from __future__ import annotations
@@ -28,26 +28,12 @@ def command(argv: list[str]) -> list[str]:
     return [node, *NODE_FLAGS, str(entry), *argv]
 
 
-def environment() -> dict[str, str]:
-    from . import cpython, toolchain
-
-    env = dict(os.environ)
-    tc = toolchain.find()
-    build = cpython.find(tc) if tc else None
-    tests = build.builddir / "testlib" if build else None
-    if tests is not None and tests.is_dir():
-        parts = [p for p in [env.get("PYTHONPATH"), str(tests)] if p]
-        env["PYTHONPATH"] = os.pathsep.join(parts)
-    return env
-
-
 def main(argv: list[str]) -> int:
     """Replace this process with node: signals (Ctrl-C) and the exit status are node's."""
     cmd = command(argv)
-    env = environment()
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(cmd[0], cmd, env)
+    os.execv(cmd[0], cmd)
 
 
 if __name__ == "__main__":

@@ -26,11 +26,12 @@ EXCLUDED_DIRS = {"tests", "idle_test", "__pycache__"}
 ZIP_NAME = "python313.zip"
 
 # Writes the zip; run by the *native* build python (same version, so the same bytecode).
-# kind "pyc": compiled modules only; "py": sources.  compression "stored" | "deflated".
+# kind "pyc": compiled modules only; "py": the files as they are.  compression "stored" |
+# "deflated".  prefix: the directory the files will be imported from (code objects name it).
 _PACKER = r"""
 import importlib.util, marshal, sys, zipfile
 from pathlib import Path
-out, kind, compression, *args = sys.argv[1:]
+out, kind, compression, prefix, *args = sys.argv[1:]
 MAGIC = importlib.util.MAGIC_NUMBER
 FLAGS = (0b01).to_bytes(4, "little")  # hash-based pyc, unchecked: never compares to a source
 method = zipfile.ZIP_STORED if compression == "stored" else zipfile.ZIP_DEFLATED
@@ -45,18 +46,18 @@ with zipfile.ZipFile(out, "w", method, compresslevel=9) as zf:
             if kind == "py":
                 zf.writestr(info, source)
                 continue
-            code = compile(source, f"/lib/python313.zip/{rel}", "exec", dont_inherit=True)
+            code = compile(source, f"{prefix}/{rel}", "exec", dont_inherit=True)
             info.filename = rel + "c"
             h = importlib.util.source_hash(source)
             zf.writestr(info, MAGIC + FLAGS + h + marshal.dumps(code))
 """
 
 
-def _stdlib_files(lib: Path) -> list[str]:
+def _stdlib_files(lib: Path, unbundled: set[str]) -> list[str]:
     files = []
     for p in sorted(lib.rglob("*.py")):
         rel = p.relative_to(lib)
-        if rel.parts[0] in EXCLUDED_TOP or EXCLUDED_DIRS.intersection(rel.parts[:-1]):
+        if rel.parts[0] in EXCLUDED_TOP | unbundled or EXCLUDED_DIRS.intersection(rel.parts[:-1]):
             continue
         files.append(str(rel))
     return files
@@ -66,6 +67,23 @@ KIND = "pyc"
 COMPRESSION = "stored"
 
 
+def write_zip(build_python: Path, target: Path, parts: list[tuple[Path, list[str]]],
+              kind: str, compression: str, prefix: str) -> Path:  # fmt: skip
+    """Write ``target`` from ``parts`` (a root and file paths relative to it) with the packer."""
+    args: list[str] = []
+    for i, (root, files) in enumerate(parts):
+        listing = target.parent / f".{target.name}.{i}.files"
+        listing.write_text("\n".join(files))
+        args += [str(root), str(listing)]
+    try:
+        subprocess.run([str(build_python), "-I", "-c", _PACKER, str(target), kind, compression,
+                        prefix, *args], check=True)  # fmt: skip
+    finally:
+        for listing in target.parent.glob(f".{target.name}.*.files"):
+            listing.unlink()
+    return target
+
+
 def pack(
     build_python: Path,
     srcdir: Path,
@@ -73,24 +91,17 @@ def pack(
     out: Path,
     kind: str = KIND,
     compression: str = COMPRESSION,
+    unbundled: frozenset[str] = frozenset(),
 ) -> Path:
-    """Write ``out/python313.zip`` and return its path."""
+    """Write ``out/python313.zip`` and return its path.  ``unbundled``: top-level stdlib
+    entries (``sqlite3``, ``lzma.py``) left out because they ship as separate pieces."""
     lib = srcdir / "Lib"
-    args: list[str] = []
-    for name, root, files in (
-        ("stdlib", lib, _stdlib_files(lib)),
-        ("sysconfig", sysconfigdata.parent, [sysconfigdata.name]),
-        ("runtime", RUNTIME, [str(p.relative_to(RUNTIME)) for p in
-                              sorted((RUNTIME / "pinnace").rglob("*.py"))]),
-    ):  # fmt: skip
-        listing = out / f".{name}.files"
-        listing.write_text("\n".join(files))
-        args += [str(root), str(listing)]
-    target = out / ZIP_NAME
-    subprocess.run(
-        [str(build_python), "-I", "-c", _PACKER, str(target), kind, compression, *args],
-        check=True,
-    )
-    for listing in out.glob(".*.files"):
-        listing.unlink()
-    return target
+    parts = [
+        (lib, _stdlib_files(lib, set(unbundled))),
+        (sysconfigdata.parent, [sysconfigdata.name]),
+        (
+            RUNTIME,
+            [str(p.relative_to(RUNTIME)) for p in sorted((RUNTIME / "pinnace").rglob("*.py"))],
+        ),
+    ]
+    return write_zip(build_python, out / ZIP_NAME, parts, kind, compression, f"/lib/{ZIP_NAME}")

@@ -50,9 +50,11 @@ def packages() -> dict[str, dict[str, Any]]:
     return lock()["packages"]  # type: ignore[no-any-return]
 
 
-def import_map() -> dict[str, str]:
-    """Top-level import name -> package name."""
-    return {imp: name for name, e in packages().items() for imp in e.get("imports", [])}
+def import_map(prescan: bool = False) -> dict[str, str]:
+    """Top-level import name -> package name.  ``prescan``: also the core modules that import
+    a stdlib piece as they are imported (its ``imported_by``, e.g. decimal -> _decimal)."""
+    keys = ("imports", "imported_by") if prescan else ("imports",)
+    return {imp: name for name, e in packages().items() for k in keys for imp in e.get(k, [])}
 
 
 def _canonical(name: str) -> str:

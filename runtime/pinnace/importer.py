@@ -8,6 +8,16 @@ loader installs packages before the code runs (``runPythonAsync`` scans the code
 ``loadPackage`` names them), and an import it could not foresee raises an ImportError saying
 what to do.  The finder sits at the end of ``sys.meta_path``: installed packages and the stdlib
 never reach it.
+
+Stdlib pieces (sqlite3, lzma, _decimal, test: fetched separately, see docs/packages.md) are
+lock packages too.  The core stdlib probes some of them as it is imported (``shutil`` and
+``zipfile`` try ``import lzma``): fetching then would download lzma for every ``import
+shutil``.  So an import *by a core stdlib module* gets a stand-in module instead, which fetches
+and imports the real one on its first attribute access (``zipfile.lzma.LZMACompressor``).
+Imports by any other code (yours, a package's, ``runPython``'s) fetch at once.  ``decimal``
+uses ``_decimal`` as it is imported (``from _decimal import *``), so that fetches right away;
+where it cannot (a browser's main thread outside the pre-scan), decimal falls back to its
+pure-Python twin ``_pydecimal``, as CPython does when ``_decimal`` is missing.
 """
 
 from __future__ import annotations
@@ -18,6 +28,85 @@ from importlib.machinery import ModuleSpec, PathFinder
 from types import ModuleType
 
 from . import _packages
+
+
+# The runtime's directory and the core stdlib's, as compiled into code objects
+# ("/lib/python313.zip/pinnace/").
+_RUNTIME_DIR = (lambda: None).__code__.co_filename.rpartition("/")[0] + "/"
+_STDLIB_DIR = _RUNTIME_DIR[:-1].rpartition("/")[0] + "/"
+_IMPORT_MACHINERY = ("<frozen importlib.", _STDLIB_DIR + "importlib/")
+
+
+def _imported_by_core_stdlib() -> bool:
+    """Whether the module being imported is imported by a module of the core stdlib (not by
+    the runtime, which runs your code, nor by code outside the stdlib archive)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_IMPORT_MACHINERY):
+        frame = frame.f_back
+    if frame is None:
+        return False
+    filename = frame.f_code.co_filename
+    return filename.startswith(_STDLIB_DIR) and not filename.startswith(_RUNTIME_DIR)
+
+
+def _fetch(fullname: str, package: str) -> None:
+    """Install ``package`` (which provides ``fullname``) now, or raise an ImportError saying
+    how to load it when this host cannot fetch during an import."""
+    mode = _packages._bridge("mode")
+    if mode != "sync":
+        raise ImportError(
+            f"No module named {fullname!r}: it is in package {package!r}, which is not "
+            f"installed, and this host cannot fetch it during an import ({mode}). "
+            f"Load it first: `await pinnace.loadPackage({package!r})` in JS, or run the code "
+            "with `await pinnace.runPythonAsync(code)`, which installs the packages the "
+            "code imports before running it.",
+            name=fullname,
+        )
+    _packages.ensure([package])
+
+
+def _is_probe(attr: str) -> bool:
+    """Dunders other than __all__ (which `from x import *` reads) do not fetch: code that walks
+    sys.modules asks every module for __path__ or __file__ (importlib while creating the
+    stand-in, regrtest, pickle), and must not download the pieces it comes across."""
+    return attr.startswith("__") and attr.endswith("__") and attr != "__all__"
+
+
+class _StandIn(ModuleType):
+    """A not yet fetched module, imported by the core stdlib: its first attribute access
+    fetches and imports the real module (which replaces it in sys.modules), takes a copy of its
+    namespace and forwards what it lacks to it."""
+
+    def __getattr__(self, attr: str) -> object:
+        d = self.__dict__
+        real = d.get("__pinnace_real__")
+        if real is None and (not d.get("__pinnace_ready__") or _is_probe(attr)):
+            raise AttributeError(attr)
+        if real is None:
+            name = self.__name__
+            if sys.modules.get(name) is self:
+                del sys.modules[name]  # a failure below leaves no stand-in behind
+            _fetch(name, d["__pinnace_package__"])
+            import importlib
+
+            real = d["__pinnace_real__"] = importlib.import_module(name)
+            # A copy of its namespace: `from x import *` reads __dict__ when there is no
+            # __all__, and dunders every module has (__doc__, __spec__) are never forwarded.
+            d.update(real.__dict__)
+        return getattr(real, attr)
+
+
+class _StandInLoader:  # a loader (importlib.abc would import typing)
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        module = _StandIn(spec.name)
+        module.__dict__["__pinnace_package__"] = self.package
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__dict__["__pinnace_ready__"] = True
 
 
 class LockFinder:
@@ -33,19 +122,11 @@ class LockFinder:
         package = _packages.import_map().get(fullname)
         if package is None or _packages.is_installed(package):
             return None
-        mode = _packages._bridge("mode")
-        if mode != "sync":
-            raise ImportError(
-                f"No module named {fullname!r}: it is in package {package!r}, which is not "
-                f"installed, and this host cannot fetch it during an import ({mode}). "
-                f"Load it first: `await pinnace.loadPackage({package!r})` in JS, or run the code "
-                "with `await pinnace.runPythonAsync(code)`, which installs the packages the "
-                "code imports before running it.",
-                name=fullname,
-            )
+        if _imported_by_core_stdlib():
+            return ModuleSpec(fullname, _StandInLoader(package))
         self._busy.add(fullname)
         try:
-            _packages.ensure([package])
+            _fetch(fullname, package)
             return PathFinder.find_spec(fullname, path, target)
         finally:
             self._busy.discard(fullname)
@@ -66,7 +147,7 @@ def scan_imports(source: str) -> list[str]:
             names.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
-    imports = _packages.import_map()
+    imports = _packages.import_map(prescan=True)
     wanted = {imports[n] for n in names if n in imports}
     return sorted(p for p in wanted if not _packages.is_installed(p))
 
