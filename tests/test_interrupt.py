@@ -73,8 +73,10 @@ def test_interrupt_while_awaiting_reaches_the_awaiting_code(node: Node) -> None:
           stdout: (line) => {
             console.log(line);
             if (line === "waiting" && ++waiting === 2) {
-              Atomics.store(signals, 0, 2);  // 2: SIGINT, while both await
-              setTimeout(settleLater, 100);
+              setTimeout(() => {  // when Python has returned to JS: both code blocks await
+                Atomics.store(signals, 0, 2);  // 2: SIGINT
+                setTimeout(settleLater, 100);
+              }, 0);
             }
           },
         });

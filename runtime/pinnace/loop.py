@@ -122,6 +122,11 @@ class HostEventLoop(asyncio.BaseEventLoop):
             return
         signal.default_int_handler(signum, frame)  # in running code: it raises there
 
+    def _begin_dispatch(self) -> None:
+        self._dispatching += 1
+        if self._dispatching == 1:
+            _pinnace_ffi.check_interrupt()  # one that came while Python waited: noted now
+
     def _end_dispatch(self) -> None:
         self._dispatching -= 1
         if self._dispatching or not self._interrupt_pending:
@@ -144,8 +149,8 @@ class HostEventLoop(asyncio.BaseEventLoop):
 
     def settle(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         """Settle future from a JS promise's outcome (called from JS)."""
-        self._dispatching += 1
         try:
+            self._begin_dispatch()
             if not future.done():
                 if ok:
                     future.set_result(value)
@@ -171,8 +176,8 @@ class HostEventLoop(asyncio.BaseEventLoop):
     def _run_ready(self) -> None:
         self._soon_pending = False
         ready = self._ready
-        self._dispatching += 1
         try:
+            self._begin_dispatch()
             for _ in range(len(ready)):  # what is ready now; later additions run next turn
                 handle = ready.popleft()
                 if not handle._cancelled:
@@ -205,8 +210,8 @@ class HostEventLoop(asyncio.BaseEventLoop):
         return timer
 
     def _fire_timer(self, key: int) -> None:
-        self._dispatching += 1
         try:
+            self._begin_dispatch()
             self._run_timers(key)
         finally:
             self._end_dispatch()

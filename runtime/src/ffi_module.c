@@ -56,6 +56,21 @@ static PyObject *ffi_handle_count(PyObject *mod, PyObject *unused)
     return PyLong_FromLong(js_handle_count());
 }
 
+/* CPython's own (non-periodic) read of the interrupt buffer (Python/emscripten_signal.c). */
+extern void _Py_CheckEmscriptenSignals(void);
+
+/* check_interrupt(): take a signal the host wrote into the interrupt buffer now, and run its
+ * Python handler (pinnace.loop calls this when the host has it run its callbacks, so that an
+ * interrupt that came while Python was awaiting is seen at once, not some bytecodes later). */
+static PyObject *ffi_check_interrupt(PyObject *mod, PyObject *unused)
+{
+    _Py_CheckEmscriptenSignals();
+    if (PyErr_CheckSignals() < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 /* _install(jsnull, JsException, await_js, describe_exception): hooks from pinnace.ffi. */
 static PyObject *ffi_install(PyObject *mod, PyObject *args)
 {
@@ -77,6 +92,7 @@ static PyMethodDef ffi_methods[] = {
     {"global_this", ffi_global, METH_NOARGS, NULL},
     {"bridge", ffi_bridge, METH_NOARGS, NULL},
     {"handle_count", ffi_handle_count, METH_NOARGS, NULL},
+    {"check_interrupt", ffi_check_interrupt, METH_NOARGS, NULL},
     {"_install", ffi_install, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
