@@ -5,6 +5,7 @@
 import { isInsideAsar, nodeFs, nodeModule, type Host } from "./environment.js";
 import { readFileURL } from "./files.js";
 import type { EmModule } from "./module.js";
+import type { Jspi } from "./jspi.js";
 
 export const LOCK_NAME = "pinnace-lock.json";
 // Not under /tmp: `pinnace python` mounts the host's directories there.
@@ -70,6 +71,11 @@ fetch(url).then(async (r) => {
 }).catch((e) => { process.stderr.write("network error (" + (e.cause?.message ?? e.message) + ")"); process.exit(3); });
 `;
 
+/** "a, b" from a JSON list of lock entries. */
+function entryNames(entriesJson: string): string {
+  return (JSON.parse(entriesJson) as LockEntry[]).map((e) => e.name).join(", ");
+}
+
 export class PackageManager {
   lockText = "";
   private node?: NodeModules;
@@ -85,7 +91,16 @@ export class PackageManager {
     private readonly host: Host,
     private readonly runPy: (code: string) => string,
     private readonly options: { packageCacheDir?: string | null } = {},
-  ) {}
+    /** Set where a lazy import may suspend Python while it downloads (jspi.ts). */
+    private readonly jspi?: Jspi,
+  ) {
+    if (jspi) {
+      jspi.handler = {
+        describe: (op, arg) => (op === "fetch" ? `package ${entryNames(arg)}` : "a package's shared libraries"),
+        run: (op, arg) => this.suspendedOp(op, arg),
+      };
+    }
+  }
 
   /** Fetch the lock file and the Node modules the synchronous path needs; install the bridge. */
   async init(lockBytes: Promise<Uint8Array | null>): Promise<void> {
@@ -177,14 +192,36 @@ export class PackageManager {
       return JSON.stringify(entries.map((e) => ({ path: this.fetchSync(e), url: this.urlOf(e) })));
     }
     if (op === "fetch_url") return this.fetchURLSync(arg);
+    if (op === "resumed") {
+      this.jspi?.resumed();
+      return "";
+    }
     throw new Error(`unknown package bridge operation ${op}`);
   }
 
-  /** "sync" when this host can fetch during an import, otherwise why it cannot. */
+  /** How an import fetches here: "sync" (synchronously), "jspi" (suspending Python, where it
+   * was entered through the asyncio loop), otherwise the reason it cannot. */
   syncMode(): string {
     if (this.host.kind === "node") return "sync";
     if (this.host.kind === "worker" && typeof XMLHttpRequest !== "undefined") return "sync";
+    if (this.jspi) return "jspi";
     return "a browser's main thread cannot download synchronously";
+  }
+
+  /** `_pinnace_packages.suspend(op, arg)` (while Python is suspended): "fetch" downloads lock
+   * entries like the synchronous "fetch" (Cache API, sha256 checked) and returns their paths;
+   * "preload" compiles the side modules of what Python has just installed. */
+  private async suspendedOp(op: string, arg: string): Promise<string> {
+    if (op === "fetch") {
+      const entries = JSON.parse(arg) as LockEntry[];
+      const items = await this.downloadAll(entries, {});
+      return JSON.stringify(items.map(({ path, url }) => ({ path, url })));
+    }
+    if (op === "preload") {
+      await this.preloadLibraries(JSON.parse(arg) as string[]);
+      return "";
+    }
+    throw new Error(`unknown package operation ${op}`);
   }
 
   private tmpPath(entry: LockEntry): string {
@@ -394,19 +431,13 @@ export class PackageManager {
   /** Install packages (package or import names) with their dependencies. */
   async loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
     const list = typeof names === "string" ? [names] : names;
+    await this.jspi?.free(); // Python is not suspended on a lazy import
     const plan = JSON.parse(
       this.python(`__import__("pinnace._packages")._packages.plan_json(${JSON.stringify(JSON.stringify(list))})`),
     ) as LockEntry[];
     if (plan.length === 0) return [];
-    // Download everything first (in parallel): a failure installs nothing.
-    const settled = await Promise.allSettled(plan.map((e) => this.fetchAsync(e, options)));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed) throw failed.reason;
-    const items = plan.map((entry, i) => {
-      const path = this.tmpPath(entry);
-      this.mod.FS.writeFile(path, (settled[i] as PromiseFulfilledResult<Uint8Array>).value);
-      return { entry, path, url: this.urlOf(entry) };
-    });
+    const items = await this.downloadAll(plan, options);
+    await this.jspi?.free();
     let libs: string[];
     try {
       libs = JSON.parse(
@@ -417,6 +448,18 @@ export class PackageManager {
     }
     await this.preloadLibraries(libs);
     return plan.map((e) => e.name);
+  }
+
+  /** Download every entry (in parallel) into temporary files: all or, on a failure, none. */
+  private async downloadAll(plan: LockEntry[], options: PackageOptions) {
+    const settled = await Promise.allSettled(plan.map((e) => this.fetchAsync(e, options)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    return plan.map((entry, i) => {
+      const path = this.tmpPath(entry);
+      this.mod.FS.writeFile(path, (settled[i] as PromiseFulfilledResult<Uint8Array>).value);
+      return { entry, path, url: this.urlOf(entry) };
+    });
   }
 
   /** Compile and instantiate side modules ahead of Python's dlopen(): a browser's main thread

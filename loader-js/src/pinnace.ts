@@ -8,6 +8,7 @@ import { LOCK_NAME, PackageManager, type PackageOptions } from "./packages.js";
 import { installFfi, type Bridge } from "./ffi/index.js";
 import type { FfiModule } from "./ffi/exports.js";
 import { writeScratch } from "./ffi/strings.js";
+import { Jspi, jspiAvailable } from "./jspi.js";
 
 export const VERSION = "0.1.0";
 const STDLIB_ZIP = "python313.zip";
@@ -34,6 +35,10 @@ export interface LoadOptions {
   /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
    * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
   packageIndexURL?: string;
+  /** On a browser's main thread, let a lazy import in code the asyncio loop runs
+   * (runPythonAsync, tasks) suspend Python while the package downloads, where the engine has
+   * JSPI (Chromium).  Default true; false keeps the pre-scan and the ImportError. */
+  jspi?: boolean;
   /** @internal used by `pinnace python`: set up the module but do not start Python. */
   _noInit?: boolean;
 }
@@ -72,6 +77,17 @@ export class Pinnace {
    * contexts ("electron-main", "electron-renderer", ...; see docs/electron.md). */
   get environment(): Environment {
     return this.host.environment;
+  }
+
+  /**
+   * How an import of a lock package that is not installed gets it here (docs/packages.md):
+   * "sync" (Node, workers: fetched on the spot), "jspi" (a browser's main thread with JSPI:
+   * Python suspends while it downloads, in code the asyncio loop runs), or "pre-scan" (only
+   * what runPythonAsync's pre-scan and loadPackage install).
+   */
+  get lazyImports(): "sync" | "jspi" | "pre-scan" {
+    const mode = this._packages?.syncMode();
+    return mode === "sync" || mode === "jspi" ? mode : "pre-scan";
   }
 
   /** __main__'s namespace, the default globals of runPython (a PyProxy of a dict). */
@@ -115,10 +131,13 @@ export class Pinnace {
    * loop); a Promise of the value of its last expression.
    */
   async runPythonAsync(code: string, options: RunOptions & PackageOptions = {}): Promise<any> {
+    const jspi = this.bridge.jspi;
+    await jspi?.free(); // wait, rather than fail, while Python is suspended on a lazy import
     // Pre-scan: install the lock packages the code imports before it runs, so that imports
     // work even where Python cannot fetch synchronously (a browser's main thread).
     const needed = this._packages?.importsOf(code) ?? [];
     if (needed.length) await this.loadPackage(needed, options);
+    await jspi?.free();
     const task = this.runWith("_pinnace_run_async", code, options);
     try {
       return await this.bridge.awaitablePromise(task);
@@ -248,6 +267,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     throw new LoadError(glueURL, String(e?.message ?? e), indexURL);
   }
   const wasmURL = indexURL + "pinnace.asm.wasm";
+  // JSPI only where Python cannot fetch synchronously: a browser's main thread.
+  const jspi = options.jspi !== false && host.kind === "browser" && jspiAvailable() ? new Jspi() : undefined;
   // Emscripten's factory promise never settles when instantiateWasm fails; race it.
   let failInstantiation: (e: unknown) => void = () => {};
   const instantiationFailed = new Promise<never>((_, reject) => (failInstantiation = reject));
@@ -257,10 +278,11 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
         imports: WebAssembly.Imports,
         receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
       ) {
-        instantiateWasm(wasmURL, indexURL, imports).then(
-          ({ instance, module }) => receive(instance, module),
-          failInstantiation,
-        );
+        jspi?.patchImports(imports);
+        instantiateWasm(wasmURL, indexURL, imports).then(({ instance, module }) => {
+          jspi?.setExports(instance.exports);
+          receive(instance, module);
+        }, failInstantiation);
         return {};
       },
       // libc reads the environment while the runtime initialises: set it before that.
@@ -270,20 +292,25 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     }),
     instantiationFailed,
   ]);
-  return startPython(mod, await stdlib, host, options, packageIndexURL, lock);
+  return startPython(mod, await stdlib, host, options, packageIndexURL, lock, jspi);
 }
 
 async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions,
-                           indexURL: string, lock: Promise<Uint8Array | null>): Promise<Pinnace> {
+                           indexURL: string, lock: Promise<Uint8Array | null>,
+                           jspi: Jspi | undefined): Promise<Pinnace> {
   const { FS } = mod;
   const bridge = installFfi(mod as FfiModule); // before Python starts: EM_JS code calls it
+  if (jspi) {
+    jspi.attach(mod, bridge);
+    bridge.jspi = jspi; // before pinnace.loop asks for the host API
+  }
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
   // Lazy per-import fetching: site runs this .pth at startup and installs pinnace.importer.
   FS.writeFile(SITE_PACKAGES + "/pinnace-importer.pth", "import pinnace.importer; pinnace.importer.install()\n");
   let py: Pinnace | undefined;
   const packages = new PackageManager(mod, indexURL, host, (code) => String(py!.runPython(code)),
-                                      { packageCacheDir: options.packageCacheDir });
+                                      { packageCacheDir: options.packageCacheDir }, jspi);
   await packages.init(lock);
   const streams = installStreams(
     mod,

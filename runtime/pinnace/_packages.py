@@ -7,9 +7,18 @@ The JS loader only moves bytes (fetch, cache, compile side modules); everything 
 Bridge to the loader: ``_pinnace_packages.call(op, arg)`` (runtime/src/packages.c):
 
 * ``"lock"``  -> the text of ``pinnace-lock.json`` ("" when the distribution has none)
-* ``"mode"``  -> ``"sync"`` if the host can fetch synchronously, else the reason it cannot
+* ``"mode"``  -> ``"sync"`` if the host can fetch synchronously, ``"jspi"`` if Python can
+  suspend while the loader fetches (a browser's main thread with JSPI), else the reason it cannot
 * ``"fetch"`` (JSON list of lock entries) -> JSON list of file paths, in the same order;
   raises OSError naming the package and URL on a failure.
+
+and ``_pinnace_packages.suspend(op, arg)`` for the JSPI mode, which suspends Python until the
+loader's asynchronous operation is done (loader-js/src/jspi.ts), or returns None where Python
+cannot suspend (it was entered synchronously from JS):
+
+* ``"fetch"`` -> like the synchronous one (downloads through the Cache API)
+* ``"preload"`` (JSON list of installed shared libraries) -> "", once the loader has compiled
+  them (a browser's main thread may not compile large modules synchronously in ``dlopen``)
 """
 
 from __future__ import annotations
@@ -198,20 +207,39 @@ def install_files_json(items_json: str) -> str:
     return json.dumps(libs)
 
 
-def ensure(names: list[str]) -> None:
-    """Install ``names`` and their dependencies now, fetching synchronously through the
-    loader.  Raises PackageError (an ImportError) with the loader's message on failure."""
+def _suspend(op: str, arg: str) -> str | None:
+    import _pinnace_packages
+
+    return _pinnace_packages.suspend(op, arg)  # type: ignore[no-any-return]
+
+
+def ensure(names: list[str], suspend: bool = False) -> bool:
+    """Install ``names`` and their dependencies now, fetching through the loader: synchronously,
+    or with ``suspend`` by suspending Python while the loader downloads (JSPI).  Returns False,
+    having done nothing, where Python cannot suspend.  Raises PackageError (an ImportError)
+    with the loader's message on failure."""
     todo = plan(names)
     if not todo:
-        return
+        return True
     try:
-        paths = json.loads(_bridge("fetch", json.dumps(todo)))
+        text = _suspend("fetch", json.dumps(todo)) if suspend else _bridge("fetch", json.dumps(todo))
+        if text is None:
+            return False
+        paths = json.loads(text)
     except OSError as e:
         raise PackageError(str(e)) from None
+    libs: list[str] = []
     try:
         for entry, item in zip(todo, paths):
-            install_file(entry, item["path"], item["url"])
+            libs += install_file(entry, item["path"], item["url"])
     finally:
         for item in paths:  # files left by a failure part-way are removed
             if os.path.exists(item["path"]):
                 os.unlink(item["path"])
+    if suspend and libs:
+        try:
+            if _suspend("preload", json.dumps(libs)) is None:
+                raise PackageError(f"package {todo[-1]['name']}: could not load its shared libraries")
+        except OSError as e:
+            raise PackageError(str(e)) from None
+    return True

@@ -3,10 +3,11 @@
 ``import numpy`` with numpy in ``pinnace-lock.json`` but not installed: the finder asks the
 loader to fetch it (and its dependencies) synchronously, verifies and installs it, then lets
 the regular path finder import it.  This works wherever the host can fetch synchronously
-(Node, Electron's main process, Web Workers).  Elsewhere (a browser's main thread) the
-loader installs packages before the code runs (``runPythonAsync`` scans the code's imports;
-``loadPackage`` names them), and an import it could not foresee raises an ImportError saying
-what to do.  The finder sits at the end of ``sys.meta_path``: installed packages and the stdlib
+(Node, Electron's main process, Web Workers).  On a browser's main thread with JSPI, Python
+suspends while the loader downloads instead, in code that the asyncio loop runs
+(``runPythonAsync``, tasks).  Elsewhere the loader installs packages before the code runs
+(``runPythonAsync`` scans the code's imports; ``loadPackage`` names them), and an import it
+could not foresee raises an ImportError saying what to do.  The finder sits at the end of ``sys.meta_path``: installed packages and the stdlib
 never reach it.
 
 Stdlib pieces (sqlite3, lzma, _decimal, test: fetched separately, see docs/packages.md) are
@@ -53,16 +54,27 @@ def _fetch(fullname: str, package: str) -> None:
     """Install ``package`` (which provides ``fullname``) now, or raise an ImportError saying
     how to load it when this host cannot fetch during an import."""
     mode = _packages._bridge("mode")
-    if mode != "sync":
-        raise ImportError(
-            f"No module named {fullname!r}: it is in package {package!r}, which is not "
-            f"installed, and this host cannot fetch it during an import ({mode}). "
-            f"Load it first: `await pinnace.loadPackage({package!r})` in JS, or run the code "
-            "with `await pinnace.runPythonAsync(code)`, which installs the packages the "
-            "code imports before running it.",
-            name=fullname,
-        )
-    _packages.ensure([package])
+    if mode not in ("sync", "jspi"):
+        raise _cannot_fetch(fullname, package, mode)
+    if not _packages.ensure([package], suspend=mode == "jspi"):
+        raise _cannot_fetch(fullname, package, NOT_SUSPENDABLE)
+
+
+NOT_SUSPENDABLE = (
+    "Python was called synchronously from JS here (runPython, or a JS callback), and only "
+    "code that the asyncio loop runs (runPythonAsync, tasks) can wait for a download"
+)
+
+
+def _cannot_fetch(fullname: str, package: str, reason: str) -> ImportError:
+    return ImportError(
+        f"No module named {fullname!r}: it is in package {package!r}, which is not "
+        f"installed, and this host cannot fetch it during an import ({reason}). "
+        f"Load it first: `await pinnace.loadPackage({package!r})` in JS, or run the code "
+        "with `await pinnace.runPythonAsync(code)`, which installs the packages the "
+        "code imports before running it.",
+        name=fullname,
+    )
 
 
 def _is_probe(attr: str) -> bool:

@@ -3,13 +3,18 @@ import { PythonError } from "../errors.js";
 import { HandleTable } from "./handles.js";
 import { Kind, type FfiModule } from "./exports.js";
 import { readUtf8, writeScratch } from "./strings.js";
+import type { Jspi } from "../jspi.js";
 import { makePyProxy, proxyState, destroyProxy, type ProxyState } from "./pyproxy.js";
+
+type PromisingCall = (o: number, argv: number, nargs: number, kwargs: number) => Promise<number>;
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
 export class Bridge {
   readonly handles = new HandleTable();
+  /** Set on a browser's main thread with JSPI: how loop callbacks may suspend (jspi.ts). */
+  jspi?: Jspi;
   private readonly scratch: number;
   /** Python objects this module needs (pinnace.ffi), fetched on first use. */
   private ffiModule: any;
@@ -119,6 +124,17 @@ export class Bridge {
 
   /** Call the Python object ptr with JS arguments; the JS value of the result. */
   callPy(ptr: number, args: ArrayLike<unknown>, kwargs?: Record<string, unknown>): any {
+    return this.toJsOwned(this.invokePy(ptr, args, kwargs, this.m._pinnace_call));
+  }
+
+  /** callPy through `call`, a `WebAssembly.promising` pinnace_call (see jspi.ts). */
+  async callPyAsync(ptr: number, args: ArrayLike<unknown>, call: PromisingCall): Promise<any> {
+    return this.toJsOwned(await this.invokePy(ptr, args, undefined, call));
+  }
+
+  /** Convert the arguments and call `call` (pinnace_call, or a promising wrapper of it). */
+  private invokePy<R>(ptr: number, args: ArrayLike<unknown>, kwargs: Record<string, unknown> | undefined,
+                      call: (o: number, argv: number, nargs: number, kwargs: number) => R): R {
     const m = this.m;
     const n = args.length;
     const ptrs = new Array<number>(n);
@@ -147,7 +163,7 @@ export class Bridge {
     const argv = m._pinnace_scratch(4 * n + 4);
     const heap = m.HEAPU32;
     for (let i = 0; i < n; i++) heap[(argv >> 2) + i] = ptrs[i];
-    return this.toJsOwned(m._pinnace_call(ptr, argv, n, kw));
+    return call(ptr, argv, n, kw);
   }
 
   // ---- exceptions ----

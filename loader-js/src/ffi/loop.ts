@@ -25,26 +25,36 @@ function makeSoon(): (f: Task) => void {
 
 /** The object pinnace.loop and pinnace.ffi get from _pinnace_ffi.bridge(). */
 export function hostApi(b: Bridge) {
+  const soon = makeSoon();
+  const jspi = b.jspi;
   return {
-    soon: makeSoon(),
-    setTimeout: (f: Task, ms: number, arg: unknown) => setTimeout(f, ms, arg),
+    // With JSPI the loop's callbacks (PyProxies) run where a lazy import may suspend (jspi.ts).
+    soon: jspi ? (f: Task) => soon(() => jspi.run(f)) : soon,
+    setTimeout: jspi
+      ? (f: Task, ms: number, arg: unknown) => setTimeout(() => jspi.run(f, arg), ms)
+      : (f: Task, ms: number, arg: unknown) => setTimeout(f, ms, arg),
     clearTimeout: (id: unknown) => clearTimeout(id as any),
     /** Have settle (a kept PyProxy of pinnace.loop's LOOP.settle for one asyncio future)
      * settle it with the outcome of a JS thenable. */
     thenToFuture(thenable: any, settle: any) {
-      const call = (ok: boolean, value: unknown) => {
-        try {
-          settle(ok, value);
-        } finally {
-          settle.destroy();
-        }
+      const call = (ok: boolean, value: () => unknown) => {
+        const run = () => {
+          try {
+            settle(ok, value());
+          } finally {
+            settle.destroy();
+          }
+        };
+        if (jspi) jspi.whenFree(run); // not while Python is suspended on a lazy import
+        else run();
       };
       thenable.then(
-        (value: unknown) => call(true, value),
-        (error: unknown) => {
-          const kept = (error as any)?.pyException;
-          call(false, proxyState(kept)?.ptr ? kept : b.pinnaceFfi().JsException(error));
-        },
+        (value: unknown) => call(true, () => value),
+        (error: unknown) =>
+          call(false, () => {
+            const kept = (error as any)?.pyException;
+            return proxyState(kept)?.ptr ? kept : b.pinnaceFfi().JsException(error);
+          }),
       );
     },
   };
