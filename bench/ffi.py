@@ -54,15 +54,19 @@ def table(results: dict[str, dict[str, float]], versions: dict[str, str]) -> str
     return "\n".join(rows)
 
 
-def write_doc(text: str) -> None:
+def write_doc(
+    text: str, start: str = START, end: str = END, heading: str = "## FFI and asyncio"
+) -> None:
+    """Put ``text`` between ``start`` and ``end`` in docs/benchmarks.md (a new ``heading``
+    section at the end if they are missing)."""
     doc = DOC.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in doc and END in doc:
-        head, _, rest = doc.partition(START)
-        _, _, tail = rest.partition(END)
+    block = f"{start}\n{text}\n{end}"
+    if start in doc and end in doc:
+        head, _, rest = doc.partition(start)
+        _, _, tail = rest.partition(end)
         doc = head + block + tail
     else:
-        doc = doc.rstrip("\n") + "\n\n## FFI and asyncio\n\n" + block + "\n"
+        doc = doc.rstrip("\n") + f"\n\n{heading}\n\n" + block + "\n"
     DOC.write_text(doc)
 
 

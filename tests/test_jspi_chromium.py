@@ -93,13 +93,16 @@ def test_import_nested_in_a_lazily_loaded_module(page: Any, site: Any) -> None:
 
 def test_concurrent_tasks_each_suspending(page: Any, site: Any) -> None:
     load(page, site[0])
-    got = run_async(page, """
+    got = run_async(
+        page,
+        """
 import asyncio, importlib
 async def get(name):
     await asyncio.sleep(0.01)
     return importlib.import_module(name).__name__
 str(await asyncio.gather(get("idna"), get("sortedcontainers"), asyncio.sleep(0.02, "slept")))
-""")
+""",
+    )
     assert got == {"ok": "['idna', 'sortedcontainers', 'slept']"}
     assert page.page_errors == []
 
@@ -159,7 +162,9 @@ def test_entries_are_refused_while_suspended(page: Any, site: Any) -> None:
 def test_import_under_a_js_frame_cannot_suspend(page: Any, site: Any) -> None:
     load(page, site[0])
     # Python -> JS -> Python: a JS frame is on the stack, so this import cannot suspend
-    got = run_async(page, """
+    got = run_async(
+        page,
+        """
 import js, importlib
 from pinnace.ffi import create_proxy
 def load_it():
@@ -171,10 +176,15 @@ f = create_proxy(load_it)
 result = js.Function.new("f", "return f()")(f)
 f.destroy()
 result
-""")
-    assert "this host cannot fetch it during an import (Python was called synchronously" in got["ok"]
+""",
+    )
+    assert (
+        "this host cannot fetch it during an import (Python was called synchronously" in got["ok"]
+    )
     assert run_async(page, IMPORT.format(name="sniffio") + ".__name__") == {"ok": "sniffio"}
-    msg = page.evaluate("() => { try { py.runPython('import idna'); } catch (e) { return e.message; } }")
+    msg = page.evaluate(
+        "() => { try { py.runPython('import idna'); } catch (e) { return e.message; } }"
+    )
     assert "No module named 'idna'" in msg and "Python was called synchronously" in msg
 
 
@@ -184,3 +194,25 @@ def test_without_jspi_the_import_error_says_what_to_do(page: Any, site: Any) -> 
     assert "ImportError: No module named 'outcome'" in got["err"]
     assert "a browser's main thread cannot download synchronously" in got["err"]
     assert "await pinnace.loadPackage('outcome')" in got["err"]
+
+
+def test_deep_recursion_under_jspi_is_a_recursion_error(page: Any, site: Any) -> None:
+    load(page, site[0])
+    # Python -> C -> Python recursion to the default limit: the stack V8 gives suspendable calls
+    # is smaller than the page's, and the runtime lowers the limits inside them to match
+    got = run_async(
+        page,
+        """
+class Deep:
+    def __getattr__(self, name):
+        return getattr(self, name + "x")
+try:
+    Deep().a
+except RecursionError as e:
+    result = repr(e)
+result
+""",
+    )
+    assert got == {"ok": "RecursionError('maximum recursion depth exceeded')"}
+    assert run_async(page, "import sys\nsys.getrecursionlimit()") == {"ok": 1000}
+    assert page.page_errors == []

@@ -10,7 +10,8 @@
 //   V8 throws a SuspendError before calling the JS function; the catcher turns it into 0 and
 //   Python raises its "cannot fetch here" ImportError, with the interpreter intact.
 // - The asyncio loop's callbacks (pinnace.loop via ffi/loop.ts) run through
-//   `WebAssembly.promising(pinnace_call)`, one at a time: those are the entries that may suspend.
+//   `WebAssembly.promising(pinnace_call_suspendable)` (runtime/src/pyexports.c), one at a time:
+//   those are the entries that may suspend.
 // - While Python is suspended nothing may enter it: the module's `_pinnace_*` functions throw a
 //   clear error (decrefs are queued), and loop callbacks and settling futures wait until the
 //   suspended call has returned.
@@ -81,7 +82,7 @@ export class Jspi {
   }
 
   setExports(exports: WebAssembly.Exports): void {
-    this.promisingCall = (WebAssembly as Wasm).promising!(exports.pinnace_call as Function) as any;
+    this.promisingCall = (WebAssembly as Wasm).promising!(exports.pinnace_call_suspendable as Function) as any;
   }
 
   attach(mod: EmModule, bridge: Bridge): void {

@@ -210,7 +210,7 @@ def install_files_json(items_json: str) -> str:
 def _suspend(op: str, arg: str) -> str | None:
     import _pinnace_packages
 
-    return _pinnace_packages.suspend(op, arg)  # type: ignore[no-any-return]
+    return _pinnace_packages.suspend(op, arg)
 
 
 def ensure(names: list[str], suspend: bool = False) -> bool:
@@ -221,8 +221,9 @@ def ensure(names: list[str], suspend: bool = False) -> bool:
     todo = plan(names)
     if not todo:
         return True
+    fetch = _suspend if suspend else _bridge
     try:
-        text = _suspend("fetch", json.dumps(todo)) if suspend else _bridge("fetch", json.dumps(todo))
+        text = fetch("fetch", json.dumps(todo))
         if text is None:
             return False
         paths = json.loads(text)
@@ -239,7 +240,9 @@ def ensure(names: list[str], suspend: bool = False) -> bool:
     if suspend and libs:
         try:
             if _suspend("preload", json.dumps(libs)) is None:
-                raise PackageError(f"package {todo[-1]['name']}: could not load its shared libraries")
+                raise PackageError(
+                    f"package {todo[-1]['name']}: could not suspend to load its .so files"
+                )
         except OSError as e:
             raise PackageError(str(e)) from None
     return True

@@ -232,6 +232,27 @@ EMSCRIPTEN_KEEPALIVE PyObject *pinnace_call(PyObject *o, PyObject **argv, int na
     return r;
 }
 
+/* pinnace_call for WebAssembly.promising (loader-js/src/jspi.ts: the asyncio loop's callbacks
+ * where a lazy import may suspend).  V8 runs it on a separate stack, which measured smaller
+ * than a page's main stack (Chromium 156: Python -> C -> Python recursion overflowed it at
+ * ~1000 levels, the main stack at ~1250), so Python's recursion limits count that much lower
+ * inside it: deep recursion ends in RecursionError, not in an overflow of the wasm stack
+ * (which unwinds through C frames and leaves the interpreter unusable). */
+#define JSPI_PY_RECURSION_MARGIN 150
+#define JSPI_C_RECURSION_MARGIN 1500
+
+EMSCRIPTEN_KEEPALIVE PyObject *pinnace_call_suspendable(PyObject *o, PyObject **argv, int nargs,
+                                                        PyObject *kwargs)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    ts->py_recursion_remaining -= JSPI_PY_RECURSION_MARGIN;
+    ts->c_recursion_remaining -= JSPI_C_RECURSION_MARGIN;
+    PyObject *r = pinnace_call(o, argv, nargs, kwargs);
+    ts->py_recursion_remaining += JSPI_PY_RECURSION_MARGIN;
+    ts->c_recursion_remaining += JSPI_C_RECURSION_MARGIN;
+    return r;
+}
+
 EMSCRIPTEN_KEEPALIVE int pinnace_len(PyObject *o) { return (int)PyObject_Length(o); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_iter(PyObject *o) { return PyObject_GetIter(o); }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_next(PyObject *it)
