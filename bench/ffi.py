@@ -70,12 +70,17 @@ def write_doc(
     DOC.write_text(doc)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="node processes per distribution")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per process")
+def rounds_args(doc: str, rounds: str, repeats: str) -> argparse.Namespace:
+    """--rounds, --repeats and --write, the command line of this bench and bench/jspi.py."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help=rounds)
+    parser.add_argument("--repeats", type=int, default=5, help=repeats)
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = rounds_args(__doc__, "node processes per distribution", "timed runs per process")
     core_dists.ensure_npm_deps()
     dists = [core_dists.pinnace(), core_dists.pyodide()]
     for d in dists:

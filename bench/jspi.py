@@ -12,7 +12,6 @@ table keeps each operation's best time.  --write puts it into docs/benchmarks.md
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -99,11 +98,7 @@ def table(best: dict[str, dict[str, float]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="pages per setting")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per page")
-    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
-    args = parser.parse_args()
+    args = ffi.rounds_args(__doc__, "pages per setting", "timed runs per page")
     from playwright.sync_api import sync_playwright
 
     server = StaticServer(BENCH.parent, port=0).start()

@@ -143,15 +143,25 @@ export class Jspi {
       (f as (...a: unknown[]) => unknown)(...args); // throws the proxy's own error
       return;
     }
-    this.busy++;
     const b = this.bridge!;
-    b.callPyAsync(st.ptr, args, this.promisingCall!).then(
-      (result) => proxyState(result) && destroyProxy(b, result),
-      report,
-    ).finally(() => {
-      this.busy--;
-      this.drain();
-    });
+    this.busy++;
+    let call: Promise<unknown>;
+    try {
+      call = b.callPyAsync(st.ptr, args, this.promisingCall!);
+    } catch (e) {
+      this.done(); // an argument did not convert: nothing ran
+      throw e;
+    }
+    call.then(
+      (result) => {
+        if (proxyState(result)) destroyProxy(b, result);
+        this.done();
+      },
+      (e) => {
+        this.done();
+        report(e);
+      },
+    );
   }
 
   /** Run fn now, or once no Python call is in flight. */
@@ -166,7 +176,9 @@ export class Jspi {
     while (this.suspendedOn) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private drain(): void {
+  /** A promising call has returned: run what waited for it. */
+  private done(): void {
+    this.busy--;
     if (this.busy) return;
     const m = this.mod!;
     for (const p of this.decrefs.splice(0)) (m as any)._pinnace_decref(p);

@@ -127,9 +127,10 @@ export class Bridge {
     return this.toJsOwned(this.invokePy(ptr, args, kwargs, this.m._pinnace_call));
   }
 
-  /** callPy through `call`, a `WebAssembly.promising` pinnace_call (see jspi.ts). */
-  async callPyAsync(ptr: number, args: ArrayLike<unknown>, call: PromisingCall): Promise<any> {
-    return this.toJsOwned(await this.invokePy(ptr, args, undefined, call));
+  /** callPy through `call`, a `WebAssembly.promising` pinnace_call (see jspi.ts); throws at
+   * once if an argument does not convert. */
+  callPyAsync(ptr: number, args: ArrayLike<unknown>, call: PromisingCall): Promise<any> {
+    return this.invokePy(ptr, args, undefined, call).then((r) => this.toJsOwned(r));
   }
 
   /** Convert the arguments and call `call` (pinnace_call, or a promising wrapper of it). */
