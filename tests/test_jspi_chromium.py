@@ -112,6 +112,16 @@ def test_numpy_by_a_computed_name(page: Any, site: Any) -> None:
     # the side modules are compiled asynchronously while Python is suspended
     got = run_async(page, IMPORT.format(name="numpy") + ".arange(10).sum().item()")
     assert got == {"ok": 45}
+    # Python called back from numpy's C loop suspends too: only wasm frames are in between
+    got = run_async(
+        page,
+        """
+import importlib, numpy as np
+f = np.frompyfunc(lambda x: importlib.import_module("sniff" + "io").__name__ + str(x), 1, 1)
+str(f(np.array([1, 2])))
+""",
+    )
+    assert got == {"ok": "['sniffio1' 'sniffio2']"}
 
 
 @pytest.mark.parametrize(
