@@ -170,8 +170,8 @@ export class Jspi {
     else fn();
   }
 
-  /** Resolves once Python is not suspended (at once if it is not): for asynchronous entries
-   * (runPythonAsync, loadPackage), which wait rather than fail. */
+  /** Resolves once Python is not suspended: for asynchronous entries (runPythonAsync,
+   * loadPackage), which wait rather than fail. */
   async free(): Promise<void> {
     while (this.suspendedOn) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }

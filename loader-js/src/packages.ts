@@ -431,13 +431,13 @@ export class PackageManager {
   /** Install packages (package or import names) with their dependencies. */
   async loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
     const list = typeof names === "string" ? [names] : names;
-    await this.jspi?.free(); // Python is not suspended on a lazy import
+    if (this.jspi?.suspendedOn) await this.jspi.free(); // wait for a lazy import to finish
     const plan = JSON.parse(
       this.python(`__import__("pinnace._packages")._packages.plan_json(${JSON.stringify(JSON.stringify(list))})`),
     ) as LockEntry[];
     if (plan.length === 0) return [];
     const items = await this.downloadAll(plan, options);
-    await this.jspi?.free();
+    if (this.jspi?.suspendedOn) await this.jspi.free();
     let libs: string[];
     try {
       libs = JSON.parse(

@@ -132,12 +132,14 @@ export class Pinnace {
    */
   async runPythonAsync(code: string, options: RunOptions & PackageOptions = {}): Promise<any> {
     const jspi = this.bridge.jspi;
-    await jspi?.free(); // wait, rather than fail, while Python is suspended on a lazy import
+    // Wait, rather than fail, while Python is suspended on a lazy import (no await otherwise:
+    // the order of events elsewhere stays as it was).
+    if (jspi?.suspendedOn) await jspi.free();
     // Pre-scan: install the lock packages the code imports before it runs, so that imports
     // work even where Python cannot fetch synchronously (a browser's main thread).
     const needed = this._packages?.importsOf(code) ?? [];
     if (needed.length) await this.loadPackage(needed, options);
-    await jspi?.free();
+    if (jspi?.suspendedOn) await jspi.free();
     const task = this.runWith("_pinnace_run_async", code, options);
     try {
       return await this.bridge.awaitablePromise(task);
