@@ -41,7 +41,7 @@ bench: dist
 	$(VENV)/bin/python bench/host_calls.py
 
 lint: setup
-	$(VENV)/bin/ruff check build host tests bench demos
+	$(VENV)/bin/ruff check build host runtime tests bench demos
 	$(VENV)/bin/mypy build/pinnace_build host/pinnace_host demos/server/app.py demos/lib/console.py
 	cd loader-js && npx tsc --noEmit -p .
 

@@ -30,7 +30,6 @@ from types import ModuleType
 
 from . import _packages
 
-
 # The runtime's directory and the core stdlib's, as compiled into code objects
 # ("/lib/python313.zip/pinnace/").
 _RUNTIME_DIR = (lambda: None).__code__.co_filename.rpartition("/")[0] + "/"
