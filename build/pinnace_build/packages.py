@@ -7,7 +7,8 @@ Each package is one content-keyed step (see cache.py), built in dependency order
   key covers the recipe directory, our CPython build, the toolchain, pyodide-build and the keys
   of the package's dependencies.
 * ``wheel-<name>`` for a recipe whose source is a ``.whl``: the wheel itself, downloaded and
-  checked against the recipe's sha256.
+  checked against the recipe's sha256, with the recipe's ``source.patches`` applied if it has
+  any (wheelpatch.py).
 
 Then the wheels are copied into ``dist/`` and ``dist/pinnace-lock.json`` is written
 (lockfile.py).
@@ -21,7 +22,7 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from . import cpython, lockfile, pyodide_root, recipes, toolchain
+from . import cpython, lockfile, pyodide_root, recipes, toolchain, wheelpatch
 from .cache import BuildError, Step, log
 from .paths import DIST
 from .recipes import Recipe
@@ -73,7 +74,9 @@ class Builder:
         )
 
     def _build_wheel(self, r: Recipe, out: Path) -> None:
-        download_verified(r.url, r.sha256, out / r.url.rsplit("/", 1)[1])
+        wheel = download_verified(r.url, r.sha256, out / r.url.rsplit("/", 1)[1])
+        if r.patches:
+            wheelpatch.patch_wheel(wheel, list(r.patches))
 
     def _build_source(self, r: Recipe, out: Path) -> None:
         pb = self.pyodide()

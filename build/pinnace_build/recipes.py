@@ -3,7 +3,8 @@
 Only what Pinnace's own build needs is interpreted here (name, version, source, run
 requirements, top-level import names); building a recipe from source is pyodide-build's job
 (see packages.py).  A recipe whose source URL is a ``.whl`` is a pure-Python package taken as
-that wheel, verified against its sha256 and shipped unchanged.
+that wheel, verified against its sha256 and shipped unchanged, or with the recipe's
+``source.patches`` applied (wheelpatch.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Recipe:
     depends: tuple[str, ...]
     imports: tuple[str, ...]
     summary: str
+    patches: tuple[Path, ...] = ()
 
     @property
     def is_wheel(self) -> bool:
@@ -63,6 +65,9 @@ def load(directory: Path) -> Recipe:
         raise RecipeError(f"{meta}: not a valid recipe ({e!r})") from e
     if name != directory.name:
         raise RecipeError(f"{meta}: package.name {name!r} differs from its directory name")
+    missing = [p for p in _as_list(src.get("patches")) if not (directory / p).is_file()]
+    if missing:
+        raise RecipeError(f"{meta}: source.patches names missing files: {', '.join(missing)}")
     reqs = data.get("requirements") or {}
     imports = _as_list(pkg.get("top-level")) or [name]
     return Recipe(
@@ -74,6 +79,7 @@ def load(directory: Path) -> Recipe:
         depends=tuple(_as_list(reqs.get("run"))),
         imports=tuple(imports),
         summary=str((data.get("about") or {}).get("summary", "")),
+        patches=tuple(directory / p for p in _as_list(src.get("patches"))),
     )
 
 

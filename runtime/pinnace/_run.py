@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at startup
 
+#: Whether a host event loop runs Python (set by start(): pages, workers, Node hosts), so that
+#: nothing may block waiting for it; False in `pinnace python`, whose program is the main one.
+HOST_LOOP = False
+
 
 def _compile(source: str, filename: str, flags: int = 0) -> tuple[CodeType, CodeType | None]:
     """Compile ``source`` as statements plus, if it ends in an expression, that expression."""
@@ -91,6 +95,8 @@ def start() -> None:
     from . import ffi
 
     del ffi
+    global HOST_LOOP
+    HOST_LOOP = True
     if "asyncio" in sys.modules:
         _install_loop()
     else:

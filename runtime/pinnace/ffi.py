@@ -77,9 +77,20 @@ def destroy_proxies(proxies: Iterable[JsProxy]) -> None:
 _api = _pinnace_ffi.bridge()
 
 
+def _in_trio_task() -> bool:
+    run = sys.modules.get("trio._core._run")
+    return run is not None and hasattr(run.GLOBAL_RUN_CONTEXT, "task")
+
+
 def _await_js(thenable: JsProxy) -> Any:
-    """``await`` on a JsProxy: an asyncio future settled by the thenable."""
+    """``await`` on a JsProxy: an asyncio future settled by the thenable (in a Trio task:
+    ``pinnace.trio.await_js``)."""
     import functools
+
+    if _in_trio_task():
+        from .trio import await_js
+
+        return await_js(thenable).__await__()
 
     from .loop import LOOP
 

@@ -1,0 +1,185 @@
+"""Trio on the JS host's event loop: ``pinnace.trio.run(main)``.
+
+``run(async_fn, *args)`` starts Trio in guest mode on the host loop (the asyncio loop of
+pinnace.loop schedules its ticks; the host's ``setTimeout`` stands in for Trio's I/O thread,
+see pinnace._trio_host) and returns an asyncio future: ``await`` it in Python, or hand it to JS,
+where it is a promise.  Inside Trio, ``await some_js_promise`` works; :func:`await_js` also
+aborts the JS operation when the Trio task is cancelled, and :func:`fetch` /
+:func:`read_body` do that for HTTP.
+
+Exceptions that leave the run carry the user's frames only: Trio's and Pinnace's own frames
+are cut from their tracebacks (and from those of the exceptions inside an ExceptionGroup).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any
+
+import _pinnace_ffi
+import outcome
+import trio
+
+from ._run import _RUNTIME_DIR
+from .ffi import JsProxy, create_proxy, to_js
+
+__all__ = ["await_js", "fetch", "read_body", "run"]
+
+#: Frames from these files are machinery: trio, outcome, Pinnace's runtime package.
+_HIDDEN_DIRS = (*(os.path.dirname(m.__file__ or "?") + os.sep for m in (trio, outcome)), _RUNTIME_DIR)
+
+
+def _machinery(tb: TracebackType) -> bool:
+    return tb.tb_frame.f_code.co_filename.startswith(_HIDDEN_DIRS)
+
+
+def _user_frames(tb: TracebackType | None) -> TracebackType | None:
+    """The traceback without the frames of Trio, outcome and Pinnace's runtime."""
+    frames = []
+    while tb is not None:
+        if not _machinery(tb):
+            frames.append(tb)
+        tb = tb.tb_next
+    out = None
+    for t in reversed(frames):
+        out = TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return out
+
+
+def _trim(exc: BaseException, seen: set[int] | None = None) -> BaseException:
+    """Cut the machinery's frames from exc, its group members, causes and contexts."""
+    seen = set() if seen is None else seen
+    if id(exc) in seen:
+        return exc
+    seen.add(id(exc))
+    exc.__traceback__ = _user_frames(exc.__traceback__)
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            _trim(inner, seen)
+    for linked in (exc.__cause__, exc.__context__):
+        if linked is not None:
+            _trim(linked, seen)
+    return exc
+
+
+def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> asyncio.Future[Any]:
+    """Run ``async_fn(*args)`` in Trio on the host event loop; returns an asyncio future of
+    its result (a promise in JS).  ``options`` are trio.lowlevel.start_guest_run's:
+    ``clock``, ``instruments``, ``restrict_keyboard_interrupt_to_checkpoints``,
+    ``strict_exception_groups``.  Cancelling the future cancels the run."""
+    from .loop import LOOP
+
+    future: asyncio.Future[Any] = LOOP.create_future()
+    scope = trio.CancelScope()
+
+    async def main() -> Any:
+        with scope:
+            return await async_fn(*args)
+        return None  # the future was cancelled, and with it the run
+
+    def done(result: outcome.Outcome[Any]) -> None:
+        if isinstance(result, outcome.Value):
+            if not future.done():
+                future.set_result(result.value)
+            return
+        error = _trim(result.error)
+        if not future.done():
+            future.set_exception(error)
+        elif not isinstance(error, trio.Cancelled):  # never discard a failure
+            LOOP.call_exception_handler(
+                {"message": "a cancelled pinnace.trio.run() failed", "exception": error}
+            )
+
+    trio.lowlevel.start_guest_run(
+        main,
+        run_sync_soon_threadsafe=LOOP.call_soon_threadsafe,
+        run_sync_soon_not_threadsafe=LOOP.call_soon,
+        done_callback=done,
+        host_uses_signal_set_wakeup_fd=True,
+        **options,
+    )
+    token = trio.lowlevel.current_trio_token()
+
+    def on_future_done(f: asyncio.Future[Any]) -> None:
+        if f.cancelled():
+            try:
+                token.run_sync_soon(scope.cancel)
+            except trio.RunFinishedError:
+                pass  # the run has ended meanwhile: nothing left to cancel
+
+    future.add_done_callback(on_future_done)
+    return future
+
+
+class _PromiseWaiter:
+    """What the host's ``thenToFuture`` calls with a JS promise's outcome, ``(ok, value)``:
+    it wakes the Trio task waiting for that promise, unless it stopped waiting."""
+
+    def __init__(self, task: trio.lowlevel.Task) -> None:
+        self.task: trio.lowlevel.Task | None = task
+
+    def __call__(self, ok: bool, value: Any) -> None:
+        task, self.task = self.task, None
+        if task is not None:
+            trio.lowlevel.reschedule(task, outcome.Value(value) if ok else outcome.Error(value))
+
+
+async def await_js(thenable: Any, *, on_cancel: Callable[[], object] | None = None) -> Any:
+    """Wait in Trio for a JS promise (any thenable) and return its value, or raise its error
+    (``JsException``).  If the task is cancelled meanwhile, ``on_cancel()`` is called (pass
+    e.g. an AbortController's ``abort``) and Cancelled is raised; the promise's eventual
+    outcome is then ignored.  A plain ``await promise`` inside Trio is ``await_js(promise)``."""
+    runner = trio._core._run.GLOBAL_RUN_CONTEXT.runner
+    if not runner.is_guest:
+        raise RuntimeError(
+            "a JS promise cannot settle while trio.run() blocks the JS event loop; "
+            "run Trio with pinnace.trio.run() to await JS promises"
+        )
+    waiter = _PromiseWaiter(trio.lowlevel.current_task())
+    _pinnace_ffi.bridge().thenToFuture(thenable, create_proxy(waiter))
+
+    def abort(_: Any) -> trio.lowlevel.Abort:
+        waiter.task = None
+        if on_cancel is not None:
+            on_cancel()
+        return trio.lowlevel.Abort.SUCCEEDED
+
+    return await trio.lowlevel.wait_task_rescheduled(abort)
+
+
+async def fetch(url: str, **init: Any) -> JsProxy:
+    """The host's ``fetch(url, init)`` (keyword arguments are the init fields: ``method``,
+    ``headers``, ``body``, ...), awaited in Trio: returns the JS ``Response``.  Cancelling
+    the task aborts the request (an AbortController's signal is passed)."""
+    import js
+
+    controller = js.AbortController.new()
+    options = to_js(init)
+    options.signal = controller.signal
+    return await await_js(js.fetch(url, options), on_cancel=controller.abort)
+
+
+async def read_body(
+    response: JsProxy, progress: Callable[[int, int | None], object] | None = None
+) -> bytes:
+    """The body of a fetch ``Response`` as bytes, read chunk by chunk; ``progress(received,
+    total)`` is called after each chunk (``total`` from Content-Length, or None).  Cancelling
+    the task cancels the body's stream."""
+    length = response.headers.get("content-length")
+    total = int(length) if length else None
+    reader = response.body.getReader()
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        part = await await_js(reader.read(), on_cancel=reader.cancel)
+        if part.done:
+            break
+        data = part.value.to_bytes()
+        chunks.append(data)
+        received += len(data)
+        if progress is not None:
+            progress(received, total)
+    return b"".join(chunks)
