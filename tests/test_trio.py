@@ -1,0 +1,338 @@
+"""Trio on the host event loop (pinnace.trio), under node and in Chromium: guest mode with the
+JS-host I/O manager, JS promises inside Trio and their cancellation, tracebacks, what cannot
+work; and a named subset of Trio's own test suite inside the wasm build (pinnace python)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+import pytest
+from ffi_runners import PARAMS, PageRunner, last_json, runner
+
+from conftest import REPO, Node
+
+
+@pytest.fixture(params=PARAMS)
+def js(request: pytest.FixtureRequest, node: Node) -> Node | PageRunner:
+    return runner(request, node)
+
+
+PRIMITIVES = r"""
+import trio, trio.testing, pinnace.trio
+
+async def primitives():
+    log = {}
+    # nursery + sleep + Event
+    done = trio.Event()
+    order = []
+    async def sleeper(n):
+        await trio.sleep(0.01 * n)
+        order.append(n)
+        if n == 3:
+            done.set()
+    async with trio.open_nursery() as nursery:
+        for n in (3, 1, 2):
+            nursery.start_soon(sleeper, n)
+        await done.wait()
+    log["nursery"] = order
+    # cancel scopes
+    with trio.move_on_after(0.02) as scope:
+        await trio.sleep(10)
+    log["move_on_after"] = scope.cancelled_caught
+    try:
+        with trio.fail_after(0.01):
+            await trio.sleep_forever()
+    except trio.TooSlowError:
+        log["fail_after"] = "TooSlowError"
+    with trio.CancelScope() as scope:
+        scope.cancel()
+        await trio.sleep(1)
+    log["cancel"] = scope.cancelled_caught
+    # memory channels
+    send, receive = trio.open_memory_channel(2)
+    async def producer():
+        async with send:
+            for i in range(5):
+                await send.send(i)
+    got = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(producer)
+        async with receive:
+            async for item in receive:
+                got.append(item)
+    log["channel"] = got
+    return log
+
+async def autojump():
+    start = trio.current_time()
+    await trio.sleep(3600)
+    with trio.move_on_after(86400):
+        await trio.sleep_forever()
+    return trio.current_time() - start
+
+result = await pinnace.trio.run(primitives)
+result["autojump"] = await pinnace.trio.run(autojump, clock=trio.testing.MockClock(autojump_threshold=0))
+import json
+json.dumps(result)
+"""
+
+
+def test_trio_primitives(js: Node | PageRunner) -> None:
+    out = js.run(
+        f"""
+        const py = await loadPinnace();
+        console.log(await py.runPythonAsync({json.dumps(PRIMITIVES)}));
+        """
+    )
+    assert last_json(out) == {
+        "nursery": [1, 2, 3],
+        "move_on_after": True,
+        "fail_after": "TooSlowError",
+        "cancel": True,
+        "channel": [0, 1, 2, 3, 4],
+        "autojump": 90000.0,
+    }
+
+
+def test_trio_run_is_a_promise_in_js(js: Node | PageRunner) -> None:
+    out = js.run(
+        r"""
+        const py = await loadPinnace();
+        await py.runPythonAsync(`
+import trio, pinnace.trio
+async def double(x):
+    await trio.sleep(0.01)
+    return x * 2
+async def fails():
+    async with trio.open_nursery() as n:
+        n.start_soon(trio.sleep, 1)
+        await trio.sleep(0)
+        raise KeyError("gone")
+`);
+        const run = py.globals.get("pinnace").trio.run;
+        const res = {};
+        const promise = run(py.globals.get("double"), 21);
+        res.value = await promise;
+        res.thenable = typeof promise.then;
+        try {
+          await run(py.globals.get("fails"));
+        } catch (e) {
+          res.error = e.constructor.name;
+          res.type = e.type;
+          res.message = e.message;
+        }
+        console.log(JSON.stringify(res));
+        """
+    )
+    res = last_json(out)
+    assert res["value"] == 42 and res["thenable"] == "function"
+    assert res["error"] == "PythonError" and res["type"] == "ExceptionGroup"
+    message = res["message"]
+    assert "KeyError: 'gone'" in message
+    assert 'line 10, in fails' in message  # the user's frame
+    for machinery in ("trio/_core", "/pinnace/", "outcome/"):
+        assert machinery not in message, message
+
+
+def test_js_promises_in_trio_and_abort_on_cancel(js: Node | PageRunner, server: Any) -> None:
+    url = server.url + "dist/pinnace-lock.json"
+    out = js.run(
+        r"""
+        const py = await loadPinnace();
+        const aborted = [];
+        py.globals.set("delayed", (v, ms) => new Promise((resolve) => setTimeout(() => resolve(v), ms)));
+        const gates = [];
+        py.globals.set("gate", (v) => new Promise((resolve) => gates.push(() => resolve(v))));
+        py.globals.set("release", () => { const n = gates.length; gates.reverse().forEach((f) => f()); return n; });
+        py.globals.set("failing", () => Promise.reject(new TypeError("bad input")));
+        py.globals.set("abortable", (signal) => new Promise((resolve, reject) => {
+          signal.addEventListener("abort", () => { aborted.push(String(signal.reason)); reject(signal.reason); });
+        }));
+        const res = await py.runPythonAsync(`
+import js, json, trio, trio.testing, pinnace.trio
+from pinnace.ffi import JsException
+
+async def main():
+    res = {}
+    res["plain"] = await delayed("value", 5)
+    res["many"] = []
+    async with trio.open_nursery() as n:
+        for i in range(3):
+            async def one(i=i):
+                res["many"].append(await gate(i))
+            n.start_soon(one)
+        await trio.testing.wait_all_tasks_blocked()
+        res["pending"] = release()  # all three wait at once; JS settles them now
+    try:
+        await failing()
+    except JsException as e:
+        res["rejected"] = [e.name, e.message]
+    controller = js.AbortController.new()
+    with trio.move_on_after(0.01) as scope:
+        await pinnace.trio.await_js(abortable(controller.signal), on_cancel=controller.abort)
+    res["cancelled"] = scope.cancelled_caught
+    with trio.move_on_after(0.01):
+        await delayed("late", 50)  # a plain await: cancelling stops waiting
+    res["after"] = await delayed("still running", 60)
+    response = await pinnace.trio.fetch("URL")
+    seen = []
+    body = await pinnace.trio.read_body(response, lambda got, total: seen.append((got, total)))
+    res["fetch"] = [response.status, json.loads(body)["info"]["arch"], seen[-1][0] == len(body)]
+    with trio.move_on_after(0) as scope:
+        await pinnace.trio.fetch("URL")
+    res["fetch_cancelled"] = scope.cancelled_caught
+    return json.dumps(res)
+
+await pinnace.trio.run(main)
+`.replace(/URL/g, "__URL__"));
+        console.log(JSON.stringify(aborted));
+        console.log(res);
+        """.replace("__URL__", url)
+    )
+    lines = out.strip().splitlines()
+    aborted = json.loads(lines[-2])
+    assert len(aborted) == 1 and "AbortError" in aborted[0], aborted
+    res = json.loads(lines[-1])
+    assert res["plain"] == "value"
+    assert res["pending"] == 3 and sorted(res["many"]) == [0, 1, 2]
+    assert res["rejected"] == ["TypeError", "bad input"]
+    assert res["cancelled"] is True
+    assert res["after"] == "still running"
+    assert res["fetch"] == [200, "wasm32", True]
+    assert res["fetch_cancelled"] is True
+
+
+def test_asyncio_and_trio_side_by_side(js: Node | PageRunner) -> None:
+    out = js.run(
+        r"""
+        const py = await loadPinnace();
+        console.log(await py.runPythonAsync(`
+import asyncio, trio, pinnace.trio, json
+events = []
+async def asyncio_side():
+    for i in range(3):
+        await asyncio.sleep(0.01)
+        events.append(("asyncio", i))
+async def trio_side():
+    for i in range(3):
+        await trio.sleep(0.01)
+        events.append(("trio", i))
+    return "trio done"
+task = asyncio.ensure_future(asyncio_side())
+result = await pinnace.trio.run(trio_side)
+await task
+json.dumps([result, sorted(events)])
+`));
+        """
+    )
+    result, events = last_json(out)
+    assert result == "trio done"
+    assert events == [["asyncio", 0], ["asyncio", 1], ["asyncio", 2], ["trio", 0], ["trio", 1], ["trio", 2]]
+
+
+def test_what_cannot_work_fails_clearly(node: Node) -> None:
+    out = node.run(
+        r"""
+        const py = await loadPinnace();
+        const res = {};
+        try { await py.runPythonAsync("import trio\nasync def f(): pass\ntrio.run(f)"); }
+        catch (e) { res.run = e.message.trim().split("\n").pop(); }
+        res.others = await py.runPythonAsync(`
+import trio, pinnace.trio, json
+async def attempt(fn, *args):
+    try:
+        await fn(*args)
+    except NotImplementedError as e:
+        return str(e)
+async def main():
+    return [
+        await attempt(trio.to_thread.run_sync, print),
+        await attempt(trio.open_tcp_stream, "127.0.0.1", 80),
+        await attempt(trio.run_process, ["ls"]),
+    ]
+json.dumps(await pinnace.trio.run(main))
+`);
+        res.usable = await py.runPythonAsync("async def ok():\n    return 'usable'\nawait pinnace.trio.run(ok)");
+        console.log(JSON.stringify(res));
+        """
+    )
+    res = last_json(out)
+    assert res["run"].startswith("RuntimeError: trio.run() would block the JS event loop")
+    assert "pinnace.trio.run(main)" in res["run"]
+    threads, sockets, processes = json.loads(res["others"])
+    assert "need threads" in threads
+    assert "sockets are not available" in sockets
+    assert "subprocesses" in processes
+    assert res["usable"] == "usable"
+
+
+def test_cancelling_the_future_cancels_the_run(node: Node) -> None:
+    out = node.run(
+        r"""
+        const py = await loadPinnace();
+        console.log(await py.runPythonAsync(`
+import asyncio, trio, pinnace.trio, json
+state = []
+async def forever():
+    try:
+        await trio.sleep_forever()
+    finally:
+        state.append("trio cleanup ran")
+future = pinnace.trio.run(forever)
+await asyncio.sleep(0.01)
+future.cancel()
+try:
+    await future
+except asyncio.CancelledError:
+    state.append("cancelled")
+await asyncio.sleep(0.01)
+json.dumps(state)
+`));
+        """
+    )
+    assert last_json(out) == ["cancelled", "trio cleanup ran"]
+
+
+# Trio's own tests run inside the wasm build, and what is deselected, with the reason.
+TRIO_TESTS = [
+    "trio._tests.test_sync",
+    "trio._tests.test_channel",
+    "trio._tests.test_timeouts",
+    "trio._tests.test_testing",
+    "trio._core._tests.test_run",
+    "trio._core._tests.test_parking_lot",
+    "trio._core._tests.test_local",
+    "trio._core._tests.test_unbounded_queue",
+    "trio._core._tests.test_mock_clock",
+    "trio._core._tests.test_cancelled",
+    "trio._core._tests.test_instrumentation",
+    "trio._core._tests.test_asyncgen",
+    "trio._tests.test_scheduler_determinism",
+    "trio._tests.test_contextvars",
+    "trio._tests.test_tracing",
+]
+TRIO_SKIPS = {
+    "thread": "no threads in this build (trio.to_thread, from_thread, start_thread_soon)",
+    "socket or tcp or stream": "no sockets on the JS host",
+    "subprocess or process": "no subprocesses in WebAssembly",
+    "ki or keyboard or signal": "signals/KeyboardInterrupt: docs/interrupts.md, not Trio's test harness",
+    "guest": "guest mode on a threaded host loop (test_guest_mode.py is not in the list either)",
+    "asyncio": "stdlib asyncio's own loop needs a socketpair (the runtime's socket emulation)",
+    "cancel_scope_repr or context_detection": "these tests call trio.to_thread (no threads)",
+}
+
+
+@pytest.mark.slow
+def test_trio_test_suite_subset(dist: Any) -> None:
+    deselect = " or ".join(f"({k})" for k in TRIO_SKIPS)
+    res = subprocess.run(
+        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "trio._tests.pytest_plugin", "--run-slow", "--capture=sys", "--pyargs", *TRIO_TESTS,
+         "-k", f"not ({deselect})"],
+        capture_output=True, text=True, timeout=3000,
+    )  # fmt: skip
+    tail = res.stdout[-4000:] + res.stderr[-2000:]
+    assert res.returncode == 0, tail
+    assert " passed" in res.stdout, tail
