@@ -36,7 +36,9 @@ def rows(page: Any) -> list[dict[str, Any]]:
 
 
 def wait_finished(page: Any) -> str:
-    page.wait_for_function("/^(Finished|Cancelled)/.test(document.getElementById('status').textContent)")
+    page.wait_for_function(
+        "/^(Finished|Cancelled)/.test(document.getElementById('status').textContent)"
+    )
     return page.inner_text("#status")
 
 
@@ -70,7 +72,9 @@ def test_trio_demo_timeout_and_cancel(page: Any, server: StaticServer, tmp_path:
 
     # a long timeout, slow chunks: Cancel as soon as the first bytes arrive
     start(page, 600, 300)
-    page.wait_for_function("[...document.querySelectorAll('#fetches progress')].some(p => p.value > 0)")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#fetches progress')].some(p => p.value > 0)"
+    )
     page.click("#cancel")
     status = wait_finished(page)
     assert status.startswith("Cancelled: ")

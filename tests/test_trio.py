@@ -131,7 +131,7 @@ async def fails():
     assert res["error"] == "PythonError" and res["type"] == "ExceptionGroup"
     message = res["message"]
     assert "KeyError: 'gone'" in message
-    assert 'line 10, in fails' in message  # the user's frame
+    assert "line 10, in fails" in message  # the user's frame
     for machinery in ("trio/_core", "/pinnace/", "outcome/"):
         assert machinery not in message, message
 
@@ -211,25 +211,36 @@ def test_asyncio_and_trio_side_by_side(js: Node | PageRunner) -> None:
         console.log(await py.runPythonAsync(`
 import asyncio, trio, pinnace.trio, json
 events = []
-async def asyncio_side():
+def count(side):
+    return sum(1 for e in events if e[0] == side)
+async def asyncio_side():  # each side waits for the other's step: they must run together
     for i in range(3):
-        await asyncio.sleep(0.01)
         events.append(("asyncio", i))
+        while count("trio") <= i:
+            await asyncio.sleep(0.001)
 async def trio_side():
     for i in range(3):
-        await trio.sleep(0.01)
+        while count("asyncio") <= i:
+            await trio.sleep(0.001)
         events.append(("trio", i))
     return "trio done"
 task = asyncio.ensure_future(asyncio_side())
 result = await pinnace.trio.run(trio_side)
 await task
-json.dumps([result, sorted(events)])
+json.dumps([result, events])
 `));
         """
     )
     result, events = last_json(out)
     assert result == "trio done"
-    assert events == [["asyncio", 0], ["asyncio", 1], ["asyncio", 2], ["trio", 0], ["trio", 1], ["trio", 2]]
+    assert events == [
+        ["asyncio", 0],
+        ["trio", 0],
+        ["asyncio", 1],
+        ["trio", 1],
+        ["asyncio", 2],
+        ["trio", 2],
+    ]
 
 
 def test_what_cannot_work_fails_clearly(node: Node) -> None:
@@ -254,6 +265,14 @@ async def main():
     ]
 json.dumps(await pinnace.trio.run(main))
 `);
+        res.second = await py.runPythonAsync(`
+first = pinnace.trio.run(trio.sleep, 0.01)
+try:
+    pinnace.trio.run(trio.sleep, 0)
+except RuntimeError as e:
+    message = str(e)
+await first
+message`);
         res.usable = await py.runPythonAsync("async def ok():\n    return 'usable'\nawait pinnace.trio.run(ok)");
         console.log(JSON.stringify(res));
         """
@@ -265,7 +284,37 @@ json.dumps(await pinnace.trio.run(main))
     assert "need threads" in threads
     assert "sockets are not available" in sockets
     assert "subprocesses" in processes
+    assert res["second"].startswith("a Trio run is already in progress (one at a time)")
     assert res["usable"] == "usable"
+
+
+def test_trio_run_blocks_in_pinnace_python(dist: Any) -> None:
+    """`pinnace python` has no host loop to give back to: trio.run works there (and waits
+    without spinning), while pinnace.trio.run and JS promises say why they cannot."""
+    code = """
+import trio, js, pinnace.trio
+async def main():
+    with trio.move_on_after(0.05) as scope:
+        await trio.sleep(5)
+    try:
+        await js.Promise.resolve(1)
+    except RuntimeError as e:
+        print(str(e).split(" (")[0])
+    return scope.cancelled_caught
+print(trio.run(main))
+try:
+    pinnace.trio.run(main)
+except RuntimeError as e:
+    print(str(e).split(" (")[0])
+"""
+    res = subprocess.run([str(REPO / ".venv/bin/pinnace"), "python", "-c", code],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [
+        "a JS promise cannot settle while trio.run() blocks the JS event loop",
+        "True",
+        "pinnace.trio.run() needs the host's event loop",
+    ]
 
 
 def test_cancelling_the_future_cancels_the_run(node: Node) -> None:

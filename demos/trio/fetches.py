@@ -7,9 +7,8 @@ returns a promise of a one-line summary; ``cancel()`` cancels what is still runn
 import json
 
 import js
-import trio
-
 import pinnace.trio
+import trio
 from pinnace.ffi import JsException
 
 DIST = "../../dist/"
@@ -76,7 +75,9 @@ async def download(name: str, size: int, timeout: float, throttle: float, tally:
 
 async def main(timeout: float, throttle: float) -> str:
     js.document.querySelector("#fetches tbody").innerHTML = ""
-    lock = json.loads(await pinnace.trio.read_body(await pinnace.trio.fetch(DIST + "pinnace-lock.json")))
+    lock = json.loads(
+        await pinnace.trio.read_body(await pinnace.trio.fetch(DIST + "pinnace-lock.json"))
+    )
     wheels = sorted(lock["packages"].values(), key=lambda p: -p["size"])[:COUNT]
     tally: dict = {}
     with trio.CancelScope() as scope:
@@ -87,7 +88,11 @@ async def main(timeout: float, throttle: float) -> str:
                 nursery.start_soon(download, p["file_name"], p["size"], timeout, throttle, tally)
     running.clear()
     parts = [f"{tally.get('done', 0)} of {len(wheels)} downloaded"]
-    parts += [f"{tally[k]} {k.replace('timeout', 'timed out')}" for k in ("timeout", "cancelled", "error") if tally.get(k)]
+    parts += [
+        f"{tally[k]} {k.replace('timeout', 'timed out')}"
+        for k in ("timeout", "cancelled", "error")
+        if tally.get(k)
+    ]
     return ("Cancelled: " if scope.cancelled_caught else "Finished: ") + ", ".join(parts) + "."
 
 

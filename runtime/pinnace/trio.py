@@ -23,13 +23,17 @@ import _pinnace_ffi
 import outcome
 import trio
 
+from . import _run
 from ._run import _RUNTIME_DIR
 from .ffi import JsProxy, create_proxy, to_js
 
 __all__ = ["await_js", "fetch", "read_body", "run"]
 
 #: Frames from these files are machinery: trio, outcome, Pinnace's runtime package.
-_HIDDEN_DIRS = (*(os.path.dirname(m.__file__ or "?") + os.sep for m in (trio, outcome)), _RUNTIME_DIR)
+_HIDDEN_DIRS = (
+    *(os.path.dirname(m.__file__ or "?") + os.sep for m in (trio, outcome)),
+    _RUNTIME_DIR,
+)
 
 
 def _machinery(tb: TracebackType) -> bool:
@@ -72,6 +76,16 @@ def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> 
     ``strict_exception_groups``.  Cancelling the future cancels the run."""
     from .loop import LOOP
 
+    if not _run.HOST_LOOP:
+        raise RuntimeError(
+            "pinnace.trio.run() needs the host's event loop (a page, a worker, or Node with "
+            "loadPinnace); `pinnace python` runs the script as the main program: use trio.run()"
+        )
+    if trio.lowlevel.in_trio_run():
+        raise RuntimeError(
+            "a Trio run is already in progress (one at a time): start more tasks in its "
+            "nurseries, or await the first pinnace.trio.run() before starting another"
+        )
     future: asyncio.Future[Any] = LOOP.create_future()
     scope = trio.CancelScope()
 
@@ -135,8 +149,9 @@ async def await_js(thenable: Any, *, on_cancel: Callable[[], object] | None = No
     runner = trio._core._run.GLOBAL_RUN_CONTEXT.runner
     if not runner.is_guest:
         raise RuntimeError(
-            "a JS promise cannot settle while trio.run() blocks the JS event loop; "
-            "run Trio with pinnace.trio.run() to await JS promises"
+            "a JS promise cannot settle while trio.run() blocks the JS event loop "
+            "(`pinnace python`); await JS promises in Trio runs started with "
+            "pinnace.trio.run() in a page, a worker or a Node program using loadPinnace"
         )
     waiter = _PromiseWaiter(trio.lowlevel.current_task())
     _pinnace_ffi.bridge().thenToFuture(thenable, create_proxy(waiter))
