@@ -40,10 +40,9 @@ def run(node: Node, tdist: PkgDist, body: str, check: bool = True) -> str:
 def test_plain_import_fetches_the_package_and_its_dependencies(node: Node, tdist: PkgDist) -> None:
     out = run(node, tdist, """
         const py = await loadPinnace({ indexURL });
-        // trio itself does not import on emscripten yet (a later issue); its dependencies do
-        console.log(py.runPython("import outcome, attr, sys; outcome.__version__ + ' ' + attr.__version__"));
+        console.log(py.runPython("import trio, outcome, attr; ' '.join((trio.__version__, outcome.__version__, attr.__version__))"));
         """)  # fmt: skip
-    assert out.strip() == "1.3.0.post0 26.1.0"
+    assert out.strip() == "0.35.0 1.3.0.post0 26.1.0"
 
 
 def test_nested_lazy_import_inside_a_function(node: Node, tdist: PkgDist) -> None:

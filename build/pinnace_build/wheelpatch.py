@@ -45,6 +45,13 @@ def patch_wheel(wheel: Path, patches: list[Path]) -> None:
     """Apply ``patches`` to ``wheel`` in place."""
     work = wheel.with_name(wheel.name + ".patching")
     shutil.rmtree(work, ignore_errors=True)
+    try:
+        _patch_into(wheel, work, patches)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _patch_into(wheel: Path, work: Path, patches: list[Path]) -> None:
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(work)
         record_name = next(n for n in zf.namelist() if n.endswith(".dist-info/RECORD"))
@@ -63,4 +70,3 @@ def patch_wheel(wheel: Path, patches: list[Path]) -> None:
             info.external_attr = 0o644 << 16
             zf.writestr(info, path.read_bytes())
     tmp.replace(wheel)
-    shutil.rmtree(work)
