@@ -61,16 +61,16 @@ def test_trio_demo_downloads_everything(page: Any, server: StaticServer, tmp_pat
 
 def test_trio_demo_timeout_and_cancel(page: Any, server: StaticServer, tmp_path: Path) -> None:
     open_demo(page, server)
-    # 300 ms per chunk and a 0.5 s timeout: a body of more than two chunks cannot finish in time
+    # 300 ms per 64 kB and a 0.5 s timeout: a body over 128 kB cannot finish in time
     start(page, 0.5, 300)
     status = wait_finished(page)
     assert status.startswith("Finished: ") and "timed out" in status
     timed_out = [r for r in rows(page) if r["state"] == "timeout"]
     numpy = [r for r in timed_out if r["name"].startswith("numpy-")]
-    assert numpy and numpy[0]["value"] < numpy[0]["max"]  # 4.6 MB: far more than two chunks
+    assert numpy and numpy[0]["value"] < numpy[0]["max"]  # 4.6 MB: at least 21 s of pauses
     assert all(r["text"] == "timed out after 0.5 s" for r in timed_out)
 
-    # a long timeout, slow chunks: Cancel as soon as the first bytes arrive
+    # a long timeout, slow bodies: Cancel as soon as the first bytes arrive
     start(page, 600, 300)
     page.wait_for_function(
         "[...document.querySelectorAll('#fetches progress')].some(p => p.value > 0)"

@@ -4,12 +4,12 @@ NumPy's own test suite passes inside the wasm build (`pinnace python -m pytest -
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from wasm_suite import run_suite
 
-from conftest import REPO, Node
+from conftest import Node
 
 
 @pytest.fixture
@@ -54,12 +54,4 @@ SKIPS = {
 
 @pytest.mark.slow
 def test_numpy_test_suite_subset(numpy_dist: Path) -> None:
-    deselect = " or ".join(f"({k})" for k in SKIPS)
-    res = subprocess.run(
-        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--capture=sys",
-         "-x", "--pyargs", *NUMPY_TESTS, "-k", f"not ({deselect})"],
-        capture_output=True, text=True, timeout=3000,
-    )  # fmt: skip
-    tail = res.stdout[-3000:] + res.stderr[-2000:]
-    assert res.returncode == 0, tail
-    assert " passed" in res.stdout, tail
+    run_suite(NUMPY_TESTS, SKIPS, ("-x",))
