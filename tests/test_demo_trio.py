@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from screenshots import distinct_colours
 
+from demo_helpers import color_count, pixels_like, screenshot
 from pinnace_build.serve import StaticServer
 
 pytestmark = pytest.mark.chromium
@@ -42,8 +42,10 @@ def wait_finished(page: Any) -> str:
     return page.inner_text("#status")
 
 
-def test_trio_demo_downloads_everything(page: Any, server: StaticServer, tmp_path: Path) -> None:
-    open_demo(page, server)
+def test_trio_demo_downloads_everything(
+    page: Any, isolated_server: StaticServer, tmp_path: Path
+) -> None:
+    open_demo(page, isolated_server)
     start(page, 60, 0)
     assert wait_finished(page) == "Finished: 6 of 6 downloaded."
     shown = rows(page)
@@ -53,14 +55,16 @@ def test_trio_demo_downloads_everything(page: Any, server: StaticServer, tmp_pat
         assert r["value"] == r["max"] > 0, r  # the bar is full: every byte of the wheel arrived
         assert r["text"].startswith("done, "), r
     assert any(r["name"].startswith("numpy-") for r in shown)
-    shot = tmp_path / "trio-demo.png"
-    page.screenshot(path=str(shot))
-    assert distinct_colours(shot) > 20  # text, progress bars, colours: not a blank page
+    image = screenshot(page, tmp_path / "trio-demo.png")
+    assert color_count(image) > 20  # text, progress bars: not a blank page
+    assert len(pixels_like(image, "#1a7f37", 24)) > 100  # the green "done" of every row
     assert page.page_errors == []
 
 
-def test_trio_demo_timeout_and_cancel(page: Any, server: StaticServer, tmp_path: Path) -> None:
-    open_demo(page, server)
+def test_trio_demo_timeout_and_cancel(
+    page: Any, isolated_server: StaticServer, tmp_path: Path
+) -> None:
+    open_demo(page, isolated_server)
     # 300 ms per 64 kB and a 0.5 s timeout: a body over 128 kB cannot finish in time
     start(page, 0.5, 300)
     status = wait_finished(page)
@@ -82,7 +86,7 @@ def test_trio_demo_timeout_and_cancel(page: Any, server: StaticServer, tmp_path:
     assert any(r["name"].startswith("numpy-") and r["value"] < r["max"] for r in cancelled)
     assert all(r["text"] == "cancelled" for r in cancelled)
     assert {r["state"] for r in rows(page)} <= {"done", "cancelled"}
-    shot = tmp_path / "trio-demo-cancelled.png"
-    page.screenshot(path=str(shot))
-    assert distinct_colours(shot) > 20
+    image = screenshot(page, tmp_path / "trio-demo-cancelled.png")
+    assert color_count(image) > 20
+    assert len(pixels_like(image, "#9a6700", 24)) > 50  # the amber "cancelled" of the rows
     assert page.page_errors == []
