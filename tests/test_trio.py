@@ -336,19 +336,22 @@ async def forever():
         await trio.sleep_forever()
     finally:
         state.append("trio cleanup ran")
+async def quick():
+    return "second run"
 future = pinnace.trio.run(forever)
 await asyncio.sleep(0.01)
 future.cancel()
+second = pinnace.trio.run(quick)  # starts when the cancelled run has ended
 try:
     await future
 except asyncio.CancelledError:
     state.append("cancelled")
-await asyncio.sleep(0.01)
+state.append(await second)
 json.dumps(state)
 `));
         """
     )
-    assert last_json(out) == ["cancelled", "trio cleanup ran"]
+    assert last_json(out) == ["cancelled", "trio cleanup ran", "second run"]
 
 
 # Trio's own tests run inside the wasm build, and what is deselected, with the reason.
@@ -383,3 +386,86 @@ TRIO_SKIPS = {
 @pytest.mark.slow
 def test_trio_test_suite_subset(dist: Any) -> None:
     run_suite(TRIO_TESTS, TRIO_SKIPS, ("-p", "trio._tests.pytest_plugin", "--run-slow"))
+
+
+def test_keyboard_interrupt_reaches_the_code_awaiting_the_run(node: Node) -> None:
+    """An interrupt (the interrupt buffer) while a Trio run waits reaches the runPythonAsync code
+    that awaits the run, the run's tasks clean up, and the runtime stays usable."""
+    out = node.run(
+        r"""
+        const signals = new Int32Array(new SharedArrayBuffer(4));
+        let cleaned;
+        const cleanup = new Promise((resolve) => { cleaned = resolve; });
+        const py = await loadPinnace({
+          stdout: (line) => {
+            console.log(line);
+            // 2: SIGINT, once Python is back to waiting (set now, the task itself would get it)
+            if (line === "trio waiting") setTimeout(() => Atomics.store(signals, 0, 2), 0);
+            if (line === "trio cleanup ran") cleaned();
+          },
+        });
+        py.setInterruptBuffer(signals);
+        try {
+          await py.runPythonAsync(`
+import trio, pinnace.trio
+async def ticker():
+    print("trio waiting")
+    try:
+        while True:
+            await trio.sleep(0.02)
+    finally:
+        print("trio cleanup ran")
+await pinnace.trio.run(ticker)
+`, { filename: "user.py" });
+          console.log("not interrupted");
+        } catch (e) {
+          console.log(e.type, e.message.includes('File "user.py"'), e.message.includes("trio/_core"));
+        }
+        await cleanup;  // a new run may start at once: it waits for the cancelled one to end
+        console.log(await py.runPythonAsync(
+          "async def again():\n    await trio.sleep(0.01)\n    return 'usable'\nawait pinnace.trio.run(again)"));
+        """
+    )
+    lines = out.splitlines()
+    assert lines[0] == "trio waiting" and lines[-1] == "usable"
+    # Python notices the interrupt buffer every few dozen bytecode checks: in the loop's
+    # machinery (delivered to the awaiting code, which cancels the run: cleanup comes after)
+    # or in the Trio task's next step (the task fails with it: cleanup comes first)
+    assert sorted(lines[1:3]) == ["KeyboardInterrupt true false", "trio cleanup ran"]
+
+
+def test_keyboard_interrupt_stops_a_busy_trio_task(node: Node) -> None:
+    out = node.run(
+        r"""
+        const signals = new Int32Array(new SharedArrayBuffer(4));
+        const py = await loadPinnace({ stdout: (line) => console.log(line) });
+        py.setInterruptBuffer(signals);
+        py.globals.set("interrupt", () => Atomics.store(signals, 0, 2));  // 2: SIGINT
+        try {
+          await py.runPythonAsync(`
+import trio, pinnace.trio
+async def busy():
+    await trio.sleep(0.01)
+    interrupt()
+    n = 0
+    try:
+        while True:
+            n += 1
+    finally:
+        print("busy cleanup ran", n > 0)
+await pinnace.trio.run(busy)
+`, { filename: "user.py" });
+          console.log("not interrupted");
+        } catch (e) {
+          console.log(e.type);
+          console.log(e.message.includes('File "user.py", line 8, in busy'), e.message.includes("/pinnace/"));
+        }
+        console.log(await py.runPythonAsync("await pinnace.trio.run(trio.sleep, 0)"));
+        """
+    )
+    assert out.splitlines() == [
+        "busy cleanup ran True",
+        "KeyboardInterrupt",
+        "true false",
+        "undefined",
+    ]

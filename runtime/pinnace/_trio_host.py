@@ -4,8 +4,8 @@
 
 * :class:`JSHostIOManager` in place of epoll/kqueue/IOCP.  There are no file descriptors to
   watch; what wakes Trio is a timer or a wakeup.  In guest mode (``pinnace.trio.run``) the run
-  waits with the host's ``setTimeout`` (:meth:`JSHostIOManager.wait_on_host`, where Trio would
-  start its I/O thread); a wakeup (a task rescheduled from a JS callback, ``run_sync_soon``)
+  waits with the host's ``setTimeout`` through the asyncio host loop's ``call_later``
+  (:meth:`JSHostIOManager.wait_on_host`, where Trio would start its I/O thread); a wakeup (a task rescheduled from a JS callback, ``run_sync_soon``)
   clears that timer and runs the next batch at once.  A blocking ``trio.run`` (only in
   ``pinnace python``, which has no host loop to give back to) sleeps with ``Atomics.wait``.
 * :class:`HostWakeup` in place of the entry queue's socketpair.
@@ -17,10 +17,6 @@ from __future__ import annotations
 
 import time
 from typing import Any
-
-import _pinnace_ffi
-
-from .ffi import create_proxy
 
 #: What ``get_events`` returns: whether a wakeup came before the timeout (Trio only tests it
 #: for truth, to tell "the wait timed out" from "something happened").
@@ -103,7 +99,6 @@ class JSHostIOManager:
         self._waiting: set[HostWakeup] = set()
         self._timer: Any = None  # the host timer of a guest run's wait, while one is pending
         self._deliver: Any = None
-        self._fire_proxy: Any = None
 
     @staticmethod
     def check_can_block() -> None:
@@ -128,21 +123,23 @@ class JSHostIOManager:
     def force_wakeup(self) -> None:
         self._woken = True
         if self._timer is not None:  # a guest run waiting on the host: go on now
-            _pinnace_ffi.bridge().clearTimeout(self._timer)
+            self._timer.cancel()
             self._fire()
 
     def wait_on_host(self, timeout: float, deliver: Any) -> None:
         """A guest run's wait for ``timeout`` seconds or a wakeup, whichever comes first; then
-        ``deliver(outcome of get_events)`` (Trio's guest mode does this in a thread)."""
+        ``deliver(outcome of get_events)`` (Trio's guest mode does this in a thread).  The
+        timer is the host loop's (``setTimeout``, cleared on a wakeup), so that what happens
+        while it fires (a KeyboardInterrupt) is handled like any asyncio callback's."""
+        from .loop import LOOP
+
         self._deliver = deliver
         if self._woken:
             self._fire()
-            return
-        if self._fire_proxy is None:
-            self._fire_proxy = create_proxy(self._fire)
-        self._timer = _pinnace_ffi.bridge().setTimeout(self._fire_proxy, timeout * 1000.0, None)
+        else:
+            self._timer = LOOP.call_later(timeout, self._fire)
 
-    def _fire(self, _arg: Any = None) -> None:
+    def _fire(self) -> None:
         from outcome import capture
 
         self._timer = None
@@ -152,11 +149,8 @@ class JSHostIOManager:
 
     def close(self) -> None:
         if self._timer is not None:
-            _pinnace_ffi.bridge().clearTimeout(self._timer)
+            self._timer.cancel()
             self._timer = None
-        if self._fire_proxy is not None:
-            self._fire_proxy.destroy()
-            self._fire_proxy = None
 
     def statistics(self) -> JSHostStatistics:
         return JSHostStatistics(self._timer is not None, len(self._waiting))

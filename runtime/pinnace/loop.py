@@ -26,7 +26,7 @@ from typing import Any
 
 import _pinnace_ffi
 
-from .ffi import create_proxy
+from .ffi import _in_trio_task, create_proxy
 
 # The cancel message that marks a top-level task cancelled by a KeyboardInterrupt; run_async turns
 # the CancelledError back into the KeyboardInterrupt at the point where the code awaited.
@@ -117,7 +117,8 @@ class HostEventLoop(asyncio.BaseEventLoop):
         return task
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
-        if self._dispatching and asyncio.current_task(self) is None:
+        # a Trio task (pinnace.trio) runs inside a loop callback, but it is running code too
+        if self._dispatching and asyncio.current_task(self) is None and not _in_trio_task():
             self._interrupt_pending = True  # in the loop's machinery: delivered afterwards
             return
         signal.default_int_handler(signum, frame)  # in running code: it raises there

@@ -69,11 +69,17 @@ def _trim(exc: BaseException, seen: set[int] | None = None) -> BaseException:
     return exc
 
 
+#: The current run's future and a future of its end (set when Trio has finished, which after a
+#: cancellation may be a little later than the run's own future).
+_current: list[tuple[asyncio.Future[Any], asyncio.Future[None]]] = []
+
+
 def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> asyncio.Future[Any]:
     """Run ``async_fn(*args)`` in Trio on the host event loop; returns an asyncio future of
     its result (a promise in JS).  ``options`` are trio.lowlevel.start_guest_run's:
     ``clock``, ``instruments``, ``restrict_keyboard_interrupt_to_checkpoints``,
-    ``strict_exception_groups``.  Cancelling the future cancels the run."""
+    ``strict_exception_groups``.  Cancelling the future cancels the run.  One run at a time;
+    a run started while a cancelled one still cleans up starts when that one has ended."""
     from .loop import LOOP
 
     if not _run.HOST_LOOP:
@@ -81,13 +87,37 @@ def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> 
             "pinnace.trio.run() needs the host's event loop (a page, a worker, or Node with "
             "loadPinnace); `pinnace python` runs the script as the main program: use trio.run()"
         )
-    if trio.lowlevel.in_trio_run():
+    future: asyncio.Future[Any] = LOOP.create_future()
+    if not trio.lowlevel.in_trio_run():
+        _start(future, async_fn, args, options)
+    elif _current and _current[-1][0].done():  # cancelled, and Trio is still winding down
+
+        def start_after(_: Any) -> None:
+            if not future.done():
+                try:
+                    _start(future, async_fn, args, options)
+                except BaseException as exc:  # the caller awaits this future, not this call
+                    future.set_exception(exc)
+
+        _current[-1][1].add_done_callback(start_after)
+    else:
         raise RuntimeError(
             "a Trio run is already in progress (one at a time): start more tasks in its "
             "nurseries, or await the first pinnace.trio.run() before starting another"
         )
-    future: asyncio.Future[Any] = LOOP.create_future()
+    return future
+
+
+def _start(
+    future: asyncio.Future[Any],
+    async_fn: Callable[..., Awaitable[Any]],
+    args: tuple[Any, ...],
+    options: dict[str, Any],
+) -> None:
+    from .loop import LOOP
+
     scope = trio.CancelScope()
+    ended: asyncio.Future[None] = LOOP.create_future()
 
     async def main() -> Any:
         with scope:
@@ -95,6 +125,8 @@ def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> 
         return None  # the future was cancelled, and with it the run
 
     def done(result: outcome.Outcome[Any]) -> None:
+        _current.remove((future, ended))
+        ended.set_result(None)
         if isinstance(result, outcome.Value):
             if not future.done():
                 future.set_result(result.value)
@@ -115,6 +147,7 @@ def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> 
         host_uses_signal_set_wakeup_fd=True,
         **options,
     )
+    _current.append((future, ended))
     token = trio.lowlevel.current_trio_token()
 
     def on_future_done(f: asyncio.Future[Any]) -> None:
@@ -125,7 +158,6 @@ def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> 
                 pass  # the run has ended meanwhile: nothing left to cancel
 
     future.add_done_callback(on_future_done)
-    return future
 
 
 class _PromiseWaiter:
