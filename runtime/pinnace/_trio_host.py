@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 #: What ``get_events`` returns: whether a wakeup came before the timeout (Trio only tests it
@@ -67,14 +66,11 @@ def _runner() -> Any:
 
 
 def _block(seconds: float) -> None:
-    """Sleep without spinning: Atomics.wait where the host allows it (Node, workers)."""
+    """Sleep without spinning (time.sleep spins in this build): Atomics.wait, which the
+    worker thread that runs `pinnace python` allows (the only place trio.run may block)."""
     import js
 
-    try:
-        cell = js.Int32Array.new(js.SharedArrayBuffer.new(4))
-        js.Atomics.wait(cell, 0, 0, seconds * 1000.0)
-    except Exception:  # no SharedArrayBuffer, or Atomics.wait refused: the libc sleep
-        time.sleep(seconds)
+    js.Atomics.wait(js.Int32Array.new(js.SharedArrayBuffer.new(4)), 0, 0, seconds * 1000.0)
 
 
 class JSHostStatistics:
