@@ -250,8 +250,8 @@ json.dumps([result, events])
     ]
 
 
-def test_what_cannot_work_fails_clearly(node: Node) -> None:
-    out = node.run(
+def test_what_cannot_work_fails_clearly(js: Node | PageRunner) -> None:
+    out = js.run(
         r"""
         const py = await loadPinnace();
         const res = {};
