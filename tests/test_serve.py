@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import urllib.error
 import urllib.request
 from email.message import Message
@@ -11,6 +12,7 @@ from pathlib import Path
 import brotli
 import pytest
 
+from pinnace_build.dist import COMPRESSIBLE, precompress
 from pinnace_build.serve import StaticServer
 
 
@@ -63,3 +65,19 @@ def test_isolation_headers(site: Path) -> None:
         assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
     finally:
         srv.stop()
+
+
+def test_precompressed_copies_follow_the_content_not_the_mtime(tmp_path: Path) -> None:
+    """dist/ gets files copied from the cache with their old mtimes: a changed file must still
+    get fresh .br/.gz copies (a stale .br would be served instead of the new file)."""
+    for name in COMPRESSIBLE:
+        (tmp_path / name).write_bytes(f"first {name}".encode())
+    precompress(tmp_path)
+    wasm = tmp_path / COMPRESSIBLE[0]
+    wasm.write_bytes(b"second build")
+    os.utime(wasm, (0, 0))  # older than its .br, as shutil.copy2 from the cache leaves it
+    precompress(tmp_path)
+    assert brotli.decompress((tmp_path / f"{wasm.name}.br").read_bytes()) == b"second build"
+    assert gzip.decompress((tmp_path / f"{wasm.name}.gz").read_bytes()) == b"second build"
+    other = COMPRESSIBLE[1]
+    assert brotli.decompress((tmp_path / f"{other}.br").read_bytes()) == f"first {other}".encode()

@@ -11,12 +11,15 @@
     pinnace.mjs          the loader as an ES module: export loadPinnace
     pinnace.js           the loader as a classic script: global loadPinnace
     pinnace-python.mjs   `pinnace python`: the interpreter as a command-line program under node
-    *.gz, *.br           precompressed copies served by `pinnace serve`
+    *.gz, *.br           precompressed copies served by `pinnace serve` (.precompressed.json:
+                         the digests they were made from)
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +31,7 @@ from . import cpython, link, lockfile, stdlib, stdlib_pieces, toolchain
 from .cache import Step, log, tree_digest
 from .paths import DIST, LOADER, RUNTIME
 
+STAMP = ".precompressed.json"  # file name -> sha256 of the bytes its .gz/.br were made from
 COMPRESSIBLE = ("pinnace.asm.wasm", "pinnace.asm.mjs", "python313.zip", "pinnace.mjs",
                 "pinnace.js")  # fmt: skip
 
@@ -60,16 +64,22 @@ def build_loader(dest: Path) -> None:
 
 
 def precompress(dest: Path) -> None:
-    """Write .gz and .br beside each large file, unless they are already newer than it."""
+    """Write .gz and .br beside each large file, unless they were made from these very bytes
+    (a digest per file in STAMP: copies keep their cache file's old mtime, so times would lie)."""
+    stamp_file = dest / STAMP
+    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
     for name in COMPRESSIBLE:
-        src = dest / name
+        data = (dest / name).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
         gz, br = dest / f"{name}.gz", dest / f"{name}.br"
-        mtime = src.stat().st_mtime
-        if all(p.exists() and p.stat().st_mtime >= mtime for p in (gz, br)):
+        if stamps.get(name) == digest and gz.exists() and br.exists():
             continue
-        data = src.read_bytes()
+        stamps.pop(name, None)  # a crash halfway leaves no stamp for stale copies
+        stamp_file.write_text(json.dumps(stamps, indent=1))
         gz.write_bytes(gzip.compress(data, 9, mtime=0))
         br.write_bytes(brotli.compress(data, quality=11))
+        stamps[name] = digest
+        stamp_file.write_text(json.dumps(stamps, indent=1))
 
 
 def copy_pieces(pieces: Path, dest: Path) -> None:
