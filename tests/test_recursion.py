@@ -109,10 +109,11 @@ def test_deep_recursion_in_a_web_worker(page: Any, server: StaticServer) -> None
 
 def test_node_stack_size_raises_the_budget(node: Node) -> None:
     """node --stack-size=N gives Python a proportionally larger budget."""
-    code = "const py = await loadPinnace();\n" + (
-        "py.runPython(%s);\n"
+    code = (
+        "const py = await loadPinnace();\n"
+        f"py.runPython({json.dumps(SETUP)});\n"
         "try { console.log(py.runPython('len(json.dumps(nest(1000)))')); }\n"
-        "catch (e) { console.log(e.message.trim().split('\\n').pop()); }" % json.dumps(SETUP)
+        "catch (e) { console.log(e.message.trim().split('\\n').pop()); }"
     )
     assert node.run(code, node_args=("--stack-size=4000",)).strip().splitlines()[-1] == "2002"
     assert node.run(code).strip().splitlines()[-1].startswith("RecursionError")
