@@ -38,6 +38,7 @@ export interface EmModule {
   _free(ptr: number): void;
   _pinnace_init(argc: number, argv: number): number;
   _pinnace_set_signal_polling(on: number): void;
+  _pinnace_set_recursion_budget(budget: number): number;
 }
 
 export type ModuleFactory = (opts: object) => Promise<EmModule>;

@@ -9,6 +9,7 @@ import { installFfi, type Bridge } from "./ffi/index.js";
 import type { FfiModule } from "./ffi/exports.js";
 import { writeScratch } from "./ffi/strings.js";
 import { Jspi, jspiAvailable } from "./jspi.js";
+import { recursionBudget } from "./recursion.js";
 
 export const VERSION = "0.1.0";
 const STDLIB_ZIP = "python313.zip";
@@ -332,6 +333,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   if (status !== 0) {
     throw new Error(`Pinnace: Python failed to start (status ${status}); see stderr for details`);
   }
+  mod._pinnace_set_recursion_budget(recursionBudget(host));
   py = new Pinnace(mod, streams, host, "", bridge);
   py._packages = packages;
   // pinnace.install awaits the loader's asynchronous operations through this module

@@ -232,24 +232,42 @@ EMSCRIPTEN_KEEPALIVE PyObject *pinnace_call(PyObject *o, PyObject **argv, int na
     return r;
 }
 
+/* The C recursion budget: how many nested C calls (repr of a nested list, json.dumps,
+ * pickle.dumps, C -> Python -> C calls, the compiler's passes) CPython allows before it raises
+ * RecursionError.  CPython sizes its default (Py_C_RECURSION_LIMIT, 10000 on wasm32-emscripten)
+ * for an 8 MB native stack, but wasm frames live on the JS engine's stack (~1 MB on a page, in
+ * a worker and in node by default), so the loader lowers it to what the host's stack holds
+ * (loader-js/src/pinnace.ts: recursionBudget, which explains the numbers).  Pure Python
+ * recursion takes no native stack (CPython 3.13 runs Python -> Python calls in one C frame);
+ * sys.setrecursionlimit still bounds it. */
+static int c_recursion_budget = Py_C_RECURSION_LIMIT;
+
+/* Set the budget; returns the previous one.  Keeps the depth in use (the loader calls it at
+ * startup, where that is 0).  CPython's compiler measures its depth as Py_C_RECURSION_LIMIT
+ * minus what remains, so it is bounded by the budget too. */
+EMSCRIPTEN_KEEPALIVE int pinnace_set_recursion_budget(int budget)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    int previous = c_recursion_budget;
+    ts->c_recursion_remaining += budget - previous;
+    c_recursion_budget = budget;
+    return previous;
+}
+
 /* pinnace_call for WebAssembly.promising (loader-js/src/jspi.ts: the asyncio loop's callbacks
  * where a lazy import may suspend).  V8 runs it on a separate stack, which measured smaller
  * than a page's main stack (Chromium 156: Python -> C -> Python recursion overflowed it at
- * ~1000 levels, the main stack at ~1250), so Python's recursion limits count that much lower
+ * ~1000 levels, the main stack at ~1250), so the C recursion budget counts a quarter lower
  * inside it: deep recursion ends in RecursionError, not in an overflow of the wasm stack
  * (which unwinds through C frames and leaves the interpreter unusable). */
-#define JSPI_PY_RECURSION_MARGIN 150
-#define JSPI_C_RECURSION_MARGIN 1500
-
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_call_suspendable(PyObject *o, PyObject **argv, int nargs,
                                                         PyObject *kwargs)
 {
     PyThreadState *ts = PyThreadState_Get();
-    ts->py_recursion_remaining -= JSPI_PY_RECURSION_MARGIN;
-    ts->c_recursion_remaining -= JSPI_C_RECURSION_MARGIN;
+    int margin = c_recursion_budget / 4;
+    ts->c_recursion_remaining -= margin;
     PyObject *r = pinnace_call(o, argv, nargs, kwargs);
-    ts->py_recursion_remaining += JSPI_PY_RECURSION_MARGIN;
-    ts->c_recursion_remaining += JSPI_C_RECURSION_MARGIN;
+    ts->c_recursion_remaining += margin;
     return r;
 }
 
