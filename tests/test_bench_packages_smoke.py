@@ -8,14 +8,11 @@ that --write touches only the Packages section. Nothing is asserted about time.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from benchtables import positive, table_rows
-from conftest import REPO
+from benchtables import comparison_body, positive, run_quick
 
 OTHER_SECTION = """\
 ## Core
@@ -33,26 +30,9 @@ REASONS = {"not in the npm package", "failed offline"}
 def test_quick_packages_run_reports_both_distributions(dist: Path, tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n" + OTHER_SECTION)
-    res = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "packages.py"), "--quick", "--write",
-         "--doc", str(doc)],
-        check=False, capture_output=True, text=True, timeout=1200, cwd=REPO,
-    )  # fmt: skip
-    assert res.returncode == 0, res.stdout + res.stderr
-    report = res.stdout
-
-    rows = table_rows(report)
-    header, separator, body = rows[0], rows[1], rows[2:]
-    assert "Pinnace" in header[1] and "Pyodide 314.0.7" in header[2], header
-    assert header[3] == "Pinnace / Pyodide"
-    assert set(separator) <= {"---", "---:"}
-    labels = [r[0] for r in body]
-    for wanted in ("numpy wheel", "core files", "import numpy", "raw", "gzip -9", "cold", "warm"):
-        assert any(wanted in label for label in labels), (wanted, labels)
-    for row in body:
-        assert len(row) == 4, row
-        if row[0].startswith("**"):  # a group heading
-            continue
+    report = run_quick("packages.py", doc, timeout=1200)
+    labels = ("numpy wheel", "core files", "import numpy", "raw", "gzip -9", "cold", "warm")
+    for row in comparison_body(report, labels):
         assert positive(row[1]), row
         assert positive(row[2]) or row[2] in REASONS, row
         if positive(row[2]):

@@ -7,14 +7,11 @@ and that --write touches only the Core section of the document. Nothing is asser
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from benchtables import positive, table_rows
-from conftest import REPO
+from benchtables import comparison_body, positive, run_quick
 
 OTHER_SECTION = """\
 ## Server host (pinnace_host)
@@ -31,25 +28,9 @@ owned by the host benchmark
 def test_quick_run_reports_both_distributions(dist: Path, tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\nIntro.\n\n" + OTHER_SECTION)
-    res = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--write", "--doc", str(doc)],
-        check=False, capture_output=True, text=True, timeout=900, cwd=REPO,
-    )  # fmt: skip
-    assert res.returncode == 0, res.stdout + res.stderr
-    report = res.stdout
-
-    rows = table_rows(report)
-    header, separator, body = rows[0], rows[1], rows[2:]
-    assert "Pinnace" in header[1] and "Pyodide 314.0.7" in header[2], header
-    assert header[3] == "Pinnace / Pyodide"
-    assert set(separator) <= {"---", "---:"}
-    labels = [r[0] for r in body]
-    for wanted in ("raw", "gzip -9", "brotli q11", "cold", "warm", "second load", "fib", "total"):
-        assert any(wanted in label for label in labels), (wanted, labels)
-    for row in body:
-        assert len(row) == 4, row
-        if row[0].startswith("**"):  # a group heading
-            continue
+    report = run_quick("run.py", doc, timeout=900)
+    labels = ("raw", "gzip -9", "brotli q11", "cold", "warm", "second load", "fib", "total")
+    for row in comparison_body(report, labels):
         assert positive(row[1]) and positive(row[2]), row
         assert float(row[3]) > 0, row
     assert "computed the same workload results" in report

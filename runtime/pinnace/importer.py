@@ -2,13 +2,13 @@
 
 ``import numpy`` with numpy in ``pinnace-lock.json`` but not installed: the finder asks the
 loader to fetch it (and its dependencies) synchronously, verifies and installs it, then lets
-the regular path finder import it.  This works wherever the host can fetch synchronously
-(Node, Electron's main process, Web Workers).  On a browser's main thread with JSPI, Python
-suspends while the loader downloads instead, in code that the asyncio loop runs
-(``runPythonAsync``, tasks).  Elsewhere the loader installs packages before the code runs
-(``runPythonAsync`` scans the code's imports; ``loadPackage`` names them), and an import it
-could not foresee raises an ImportError saying what to do.  The finder sits at the end of ``sys.meta_path``: installed packages and the stdlib
-never reach it.
+the regular path finder import it. This works wherever the host can fetch synchronously (Node,
+Electron's main process, Web Workers). On a browser's main thread with JSPI, Python suspends
+while the loader downloads instead, in code that the asyncio loop runs (``runPythonAsync``,
+tasks). Elsewhere the loader installs packages before the code runs (``runPythonAsync`` scans
+the code's imports; ``loadPackage`` names them), and an import it could not foresee raises an
+ImportError saying what to do. The finder sits at the end of ``sys.meta_path``: installed
+packages and the stdlib never reach it.
 
 Stdlib pieces (sqlite3, lzma, _decimal, test: fetched separately, see docs/packages.md) are
 lock packages too.  The core stdlib probes some of them as it is imported (``shutil`` and
