@@ -38,6 +38,7 @@ bench: dist
 	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/ffi.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/packages.py $(BENCH_ARGS)
+	$(VENV)/bin/python bench/jspi.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/host_calls.py
 
 lint: setup
