@@ -6,7 +6,7 @@ Each round starts one fresh node process per distribution (bench/ffi_driver.mjs)
 so both see the same machine conditions; the table keeps each operation's best time over all
 rounds.  --write puts the table into docs/benchmarks.md between `<!-- bench:ffi:start -->` and
 `<!-- bench:ffi:end -->` (a "## FFI and asyncio" section is added if missing).  Timing never
-gates a test: tests/test_bench_smoke.py only checks that this runs.
+gates a test: tests/bench/test_core.py only checks that this runs.
 """
 
 from __future__ import annotations

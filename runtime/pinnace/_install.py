@@ -281,7 +281,7 @@ class _Installer:
             except InvalidRequirement as e:
                 raise PackageError(f"package {cand.name}: bad Requires-Dist {line!r} ({e})") from e
             if dep.marker is not None and not any(
-                dep.marker.evaluate({**default_environment(), "extra": x}) for x in extras
+                dep.marker.evaluate({**default_environment(), "extra": x}) for x in extras  # type: ignore[dict-item]
             ):
                 continue
             await self.add(dep, f"required by {cand.name} {cand.version}")

@@ -44,7 +44,8 @@ class PackageError(ImportError):
 def _bridge(op: str, arg: str = "") -> str:
     import _pinnace_packages
 
-    return _pinnace_packages.call(op, arg)
+    result: str = _pinnace_packages.call(op, arg)
+    return result
 
 
 def lock() -> dict[str, Any]:
@@ -210,7 +211,8 @@ def install_files_json(items_json: str) -> str:
 def _suspend(op: str, arg: str) -> str | None:
     import _pinnace_packages
 
-    return _pinnace_packages.suspend(op, arg)
+    result: str | None = _pinnace_packages.suspend(op, arg)
+    return result
 
 
 def ensure(names: list[str], suspend: bool = False) -> bool:

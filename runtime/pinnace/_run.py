@@ -1,9 +1,12 @@
-"""Running source code on behalf of the JS loader (``runPython``).
+"""The top layer: starting the runtime, and running source code for the JS loader.
+
+``start()`` is the one place where the runtime's parts are wired together (see the layers in
+``pinnace/__init__.py``): the FFI gets the ``await`` of JS promises (asyncio's, or Trio's in a
+Trio task), and asyncio gets the host's event loop when it is first imported.
 
 ``run(code, filename, namespace)`` (``runPython``) and ``run_async(code, filename, namespace)``
-(``runPythonAsync``) return the value itself, which the FFI converts or proxies.
-
-Tracebacks show the user's frames only: the runtime's own frames are cut off.
+(``runPythonAsync``) return the value itself, which the FFI converts or proxies.  Tracebacks
+show the user's frames only (pinnace._tracebacks).
 """
 
 from __future__ import annotations
@@ -12,21 +15,18 @@ import ast
 import importlib.util
 import linecache
 import sys
-import traceback
 
 import __main__
+
+from . import _state, ffi
 
 TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup in wasm
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
-    from types import CodeType, TracebackType
+    from types import CodeType
     from typing import Any
 
 CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at startup
-
-#: Whether a host event loop runs Python (set by start(): pages, workers, Node hosts), so that
-#: nothing may block waiting for it; False in `pinnace python`, whose program is the main one.
-HOST_LOOP = False
 
 
 def _compile(source: str, filename: str, flags: int = 0) -> tuple[CodeType, CodeType | None]:
@@ -88,19 +88,31 @@ def run_async(
     return LOOP.interruptible(asyncio.ensure_future(main()))
 
 
-def start() -> None:
-    """Start the FFI (``import js``) and arrange for the asyncio loop on the host to be installed
-    when asyncio is first imported (called by pinnace_init; importing asyncio at startup would
-    cost about 0.2 s)."""
-    from . import ffi
-
-    del ffi
-    global HOST_LOOP
-    HOST_LOOP = True
+def start(host_loop: bool = True) -> None:
+    """Start the runtime (pinnace_init for the loader; ``host_loop=False`` for ``pinnace
+    python``, whose program is the main one): the FFI (``import js``) and, where a host event
+    loop runs Python, the asyncio loop on the host, installed when asyncio is first imported
+    (importing asyncio at startup would cost about 0.2 s)."""
+    ffi.install(_await_js)
+    if not host_loop:
+        return
+    _state.HOST_LOOP = True
     if "asyncio" in sys.modules:
         _install_loop()
     else:
         sys.meta_path.insert(0, _LoopOnAsyncioImport())
+
+
+def _await_js(thenable: ffi.JsProxy) -> Any:
+    """``await`` on a JsProxy: in a Trio task, ``pinnace.trio.await_js``; elsewhere an asyncio
+    future of the host loop that the thenable settles."""
+    if _state.in_trio_task():
+        from .trio import await_js
+
+        return await_js(thenable).__await__()
+    from . import loop
+
+    return loop.await_js(thenable)
 
 
 def _install_loop() -> None:
@@ -135,20 +147,3 @@ class _ThenInstallLoop:  # a loader wrapping the real one
     def exec_module(self, module: Any) -> None:
         self.inner.exec_module(module)
         _install_loop()
-
-
-# The runtime's own files (co_filename, not __file__: loaded from the zip, __file__ names the
-# .pyc): their frames are cut from the front of tracebacks shown to JS.
-_RUNTIME_DIR = _compile.__code__.co_filename.rpartition("/")[0] + "/"
-
-
-def _user_frames(tb: TracebackType | None) -> TracebackType | None:
-    """Drop the leading frames that belong to the runtime."""
-    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
-        tb = tb.tb_next
-    return tb
-
-
-def format_exception(exc: BaseException) -> str:
-    exc.__traceback__ = _user_frames(exc.__traceback__)
-    return "".join(traceback.format_exception(exc))

@@ -99,9 +99,9 @@ class JSHostIOManager:
     @staticmethod
     def check_can_block() -> None:
         """trio.run() may block only where no host event loop runs Python (``pinnace python``)."""
-        from . import _run
+        from . import _state
 
-        if _run.HOST_LOOP:
+        if _state.HOST_LOOP:
             raise RuntimeError(BLOCKING_RUN)
 
     # -- what Trio's run loop calls --

@@ -18,6 +18,8 @@ import sys
 import _pinnace_ffi
 from _pinnace_ffi import JsProxy, create_once_callable, create_proxy, to_js
 
+from . import _tracebacks
+
 TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup in wasm
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -74,31 +76,6 @@ def destroy_proxies(proxies: Iterable[JsProxy]) -> None:
         proxy.destroy()
 
 
-_api = _pinnace_ffi.bridge()
-
-
-def _in_trio_task() -> bool:
-    run = sys.modules.get("trio._core._run")
-    return run is not None and hasattr(run.GLOBAL_RUN_CONTEXT, "task")
-
-
-def _await_js(thenable: JsProxy) -> Any:
-    """``await`` on a JsProxy: an asyncio future settled by the thenable (in a Trio task:
-    ``pinnace.trio.await_js``)."""
-    import functools
-
-    if _in_trio_task():
-        from .trio import await_js
-
-        return await_js(thenable).__await__()
-
-    from .loop import LOOP
-
-    future = LOOP.create_future()
-    _api.thenToFuture(thenable, create_proxy(functools.partial(LOOP.settle, future)))
-    return future.__await__()
-
-
 def _then(awaitable: Any, on_result: Any, on_error: Any) -> None:
     """Schedule a Python awaitable and report its outcome to JS (PyProxy.then)."""
     import asyncio
@@ -116,11 +93,9 @@ def _then(awaitable: Any, on_result: Any, on_error: Any) -> None:
     future.add_done_callback(done)
 
 
-def _describe(exc: BaseException) -> str:
-    from . import _run
-
-    return f"{type(exc).__name__}\n{_run.format_exception(exc)}"
-
-
-_pinnace_ffi._install(jsnull, JsException, _await_js, _describe)
-sys.modules.setdefault("js", _pinnace_ffi.global_this())
+def install(await_js: Any) -> None:
+    """Hand the C bridge what it needs from Python and make ``import js`` work (called once,
+    by ``pinnace._run.start``): ``await_js(thenable)`` is what ``await`` on a JsProxy returns
+    (an iterator, as ``__await__`` does), which depends on who runs the code (asyncio or Trio)."""
+    _pinnace_ffi._install(jsnull, JsException, await_js, _tracebacks.describe)
+    sys.modules.setdefault("js", _pinnace_ffi.global_this())

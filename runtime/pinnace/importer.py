@@ -26,27 +26,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec, PathFinder
-from types import ModuleType
+from types import FrameType, ModuleType
 
-from . import _packages
+from . import _packages, _state
 
-# The runtime's directory and the core stdlib's, as compiled into code objects
-# ("/lib/python313.zip/pinnace/").
-_RUNTIME_DIR = (lambda: None).__code__.co_filename.rpartition("/")[0] + "/"
-_STDLIB_DIR = _RUNTIME_DIR[:-1].rpartition("/")[0] + "/"
-_IMPORT_MACHINERY = ("<frozen importlib.", _STDLIB_DIR + "importlib/")
+_IMPORT_MACHINERY = ("<frozen importlib.", _state.STDLIB_DIR + "importlib/")
 
 
 def _imported_by_core_stdlib() -> bool:
     """Whether the module being imported is imported by a module of the core stdlib (not by
     the runtime, which runs your code, nor by code outside the stdlib archive)."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith(_IMPORT_MACHINERY):
         frame = frame.f_back
     if frame is None:
         return False
     filename = frame.f_code.co_filename
-    return filename.startswith(_STDLIB_DIR) and not filename.startswith(_RUNTIME_DIR)
+    return filename.startswith(_state.STDLIB_DIR) and not filename.startswith(_state.RUNTIME_DIR)
 
 
 def _fetch(fullname: str, package: str) -> None:
@@ -134,7 +130,7 @@ class LockFinder:
         if package is None or _packages.is_installed(package):
             return None
         if _imported_by_core_stdlib():
-            return ModuleSpec(fullname, _StandInLoader(package))
+            return ModuleSpec(fullname, _StandInLoader(package))  # type: ignore[arg-type]
         self._busy.add(fullname)
         try:
             _fetch(fullname, package)

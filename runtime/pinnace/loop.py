@@ -26,7 +26,8 @@ from typing import Any
 
 import _pinnace_ffi
 
-from .ffi import _in_trio_task, create_proxy
+from . import _state
+from .ffi import JsProxy, create_proxy
 
 # The cancel message that marks a top-level task cancelled by a KeyboardInterrupt; run_async turns
 # the CancelledError back into the KeyboardInterrupt at the point where the code awaited.
@@ -66,6 +67,7 @@ class HostEventLoop(asyncio.BaseEventLoop):
         self._thread_id = threading.get_ident()  # is_running(): the host loop always runs
         api = _pinnace_ffi.bridge()
         self._soon = api.soon
+        self.then_to_future = api.thenToFuture
         self._set_timeout = api.setTimeout
         self._clear_timeout = api.clearTimeout
         self._run_ready_proxy = create_proxy(self._run_ready)
@@ -118,7 +120,7 @@ class HostEventLoop(asyncio.BaseEventLoop):
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         # a Trio task (pinnace.trio) runs inside a loop callback, but it is running code too
-        if self._dispatching and asyncio.current_task(self) is None and not _in_trio_task():
+        if self._dispatching and asyncio.current_task(self) is None and not _state.in_trio_task():
             self._interrupt_pending = True  # in the loop's machinery: delivered afterwards
             return
         signal.default_int_handler(signum, frame)  # in running code: it raises there
@@ -272,6 +274,16 @@ class HostEventLoopPolicy(asyncio.DefaultEventLoopPolicy):
 
 
 LOOP = HostEventLoop()
+
+
+def await_js(thenable: JsProxy) -> Any:
+    """What ``await`` on a JsProxy returns in asyncio code: the iterator of a future of LOOP
+    that the thenable settles."""
+    import functools
+
+    future = LOOP.create_future()
+    LOOP.then_to_future(thenable, create_proxy(functools.partial(LOOP.settle, future)))
+    return future.__await__()
 
 
 def install() -> None:

@@ -16,57 +16,19 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 from typing import Any
 
 import _pinnace_ffi
 import outcome
 import trio
 
-from . import _run
-from ._run import _RUNTIME_DIR
+from . import _state, _tracebacks
 from .ffi import JsProxy, create_proxy, to_js
 
 __all__ = ["await_js", "fetch", "read_body", "run"]
 
-#: Frames from these files are machinery: trio, outcome, Pinnace's runtime package.
-_HIDDEN_DIRS = (
-    *(os.path.dirname(m.__file__ or "?") + os.sep for m in (trio, outcome)),
-    _RUNTIME_DIR,
-)
-
-
-def _machinery(tb: TracebackType) -> bool:
-    return tb.tb_frame.f_code.co_filename.startswith(_HIDDEN_DIRS)
-
-
-def _user_frames(tb: TracebackType | None) -> TracebackType | None:
-    """The traceback without the frames of Trio, outcome and Pinnace's runtime."""
-    frames = []
-    while tb is not None:
-        if not _machinery(tb):
-            frames.append(tb)
-        tb = tb.tb_next
-    out = None
-    for t in reversed(frames):
-        out = TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
-    return out
-
-
-def _trim(exc: BaseException, seen: set[int] | None = None) -> BaseException:
-    """Cut the machinery's frames from exc, its group members, causes and contexts."""
-    seen = set() if seen is None else seen
-    if id(exc) in seen:
-        return exc
-    seen.add(id(exc))
-    exc.__traceback__ = _user_frames(exc.__traceback__)
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            _trim(inner, seen)
-    for linked in (exc.__cause__, exc.__context__):
-        if linked is not None:
-            _trim(linked, seen)
-    return exc
+#: Frames from these files are machinery (with the runtime's own): trio's and outcome's.
+_HIDDEN_DIRS = tuple(os.path.dirname(m.__file__ or "?") + os.sep for m in (trio, outcome))
 
 
 #: The current run's future and a future of its end (set when Trio has finished, which after a
@@ -82,7 +44,7 @@ def run(async_fn: Callable[..., Awaitable[Any]], *args: Any, **options: Any) -> 
     a run started while a cancelled one still cleans up starts when that one has ended."""
     from .loop import LOOP
 
-    if not _run.HOST_LOOP:
+    if not _state.HOST_LOOP:
         raise RuntimeError(
             "pinnace.trio.run() needs the host's event loop (a page, a worker, or Node with "
             "loadPinnace); `pinnace python` runs the script as the main program: use trio.run()"
@@ -131,7 +93,7 @@ def _start(
             if not future.done():
                 future.set_result(result.value)
             return
-        error = _trim(result.error)
+        error = _tracebacks.without_machinery_frames(result.error, _HIDDEN_DIRS)
         if not future.done():
             future.set_exception(error)
         elif not isinstance(error, trio.Cancelled):  # never discard a failure

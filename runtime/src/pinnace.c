@@ -51,6 +51,23 @@ static PyStatus initialize(int argc, char **argv, int parse_argv)
     return status;
 }
 
+/* pinnace._run.start(host_loop): the runtime's parts wired together (pinnace/_run.py).
+ * Returns 0, or -1 with a Python exception set. */
+static int start_runtime(int host_loop)
+{
+    PyObject *mod = PyImport_ImportModule("pinnace._run");
+    if (mod == NULL) {
+        return -1;
+    }
+    PyObject *started = PyObject_CallMethod(mod, "start", "O", host_loop ? Py_True : Py_False);
+    Py_DECREF(mod);
+    if (started == NULL) {
+        return -1;
+    }
+    Py_DECREF(started);
+    return 0;
+}
+
 /* The command line: `python [options] [-c cmd | -m mod | file] [args]`, like CPython's. */
 int main(int argc, char **argv)
 {
@@ -58,11 +75,9 @@ int main(int argc, char **argv)
     if (PyStatus_Exception(status)) {
         return fail_status(status);
     }
-    PyObject *ffi = PyImport_ImportModule("pinnace.ffi"); /* `import js` */
-    if (ffi == NULL) {
+    if (start_runtime(0) != 0) { /* `import js`; no host event loop: the program is the main one */
         PyErr_Print();
     }
-    Py_XDECREF(ffi);
     return Py_RunMain();
 }
 
@@ -72,18 +87,10 @@ EMSCRIPTEN_KEEPALIVE int pinnace_init(int argc, char **argv)
     if (PyStatus_Exception(status)) {
         return fail_status(status);
     }
-    PyObject *mod = PyImport_ImportModule("pinnace._run");
-    if (mod == NULL) {
+    if (start_runtime(1) != 0) {
         PyErr_Print();
         return 1;
     }
-    PyObject *started = PyObject_CallMethod(mod, "start", NULL); /* the FFI's side of _run */
-    Py_DECREF(mod);
-    if (started == NULL) {
-        PyErr_Print();
-        return 1;
-    }
-    Py_DECREF(started);
     return 0;
 }
 

@@ -1,0 +1,66 @@
+"""Packages in Chromium: a page's main thread (pre-scan, loadPackage, a clear ImportError) and a
+Web Worker (a plain import fetches synchronously), with the Cache API on the second load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pinnace_build.serve import StaticServer
+
+pytestmark = pytest.mark.chromium
+
+
+def load(page: Any, srv: StaticServer) -> None:
+    page.goto(srv.url + "index.html")
+    page.evaluate("""async () => {
+        const { loadPinnace } = await import('./dist/pinnace.mjs');
+        window.py = await loadPinnace({ indexURL: './dist/' });
+    }""")
+
+
+def test_main_thread_plain_import_says_what_to_do(page: Any, package_site: Any) -> None:
+    load(page, package_site[0])
+    msg = page.evaluate("""() => { try { py.runPython('import outcome'); return 'no error'; }
+                                   catch (e) { return e.message; } }""")
+    assert "ImportError: No module named 'outcome'" in msg
+    assert "await pinnace.loadPackage('outcome')" in msg and "runPythonAsync" in msg
+
+
+def test_main_thread_run_python_async_and_nested_lazy_import(page: Any, package_site: Any) -> None:
+    load(page, package_site[0])
+    got = page.evaluate("""async () => {
+        const a = await py.runPythonAsync('import outcome\\noutcome.__version__');
+        await py.loadPackage(['outer', 'inner']);
+        return [a, py.runPython('import outer; outer.late()')];
+    }""")
+    assert got == ["1.3.0.post0", 42]
+    assert page.page_errors == []
+
+
+def test_main_thread_second_load_comes_from_the_cache(page: Any, package_site: Any) -> None:
+    srv, _ = package_site
+    load(page, srv)
+    page.evaluate("() => py.loadPackage('sniffio')")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.reload()
+    load(page, srv)
+    assert (
+        page.evaluate(
+            "async () => { await py.loadPackage('sniffio'); return py.runPython('import sniffio; sniffio.__version__'); }"
+        )
+        == "1.3.1"
+    )
+    assert not [u for u in requests if u.endswith(".whl")]
+
+
+def test_worker_plain_import_fetches_synchronously(page: Any, package_site: Any) -> None:
+    page.goto(package_site[0].url + "index.html")
+    got = page.evaluate("""() => new Promise((resolve) => {
+        const w = new Worker('./worker.mjs', { type: 'module' });
+        w.onmessage = (ev) => resolve(ev.data);
+        w.postMessage('import sys, outer, outcome\\n(outer.late(), outcome.__version__, "inner" in sys.modules)');
+    })""")
+    assert got == {"ok": "(42, '1.3.0.post0', True)"}

@@ -1,0 +1,54 @@
+"""`pinnace python`: the wasm interpreter under node as a command-line Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.hosts import run_pinnace_python as run
+
+
+@pytest.mark.usefixtures("dist")
+class TestCommandLine:
+    def test_dash_c_argv_and_exit_code(self) -> None:
+        res = run(["-c", "import sys; print(sys.argv[1:]); sys.exit(7)", "a", "b c"])
+        assert res.stdout == b"['a', 'b c']\n"
+        assert res.returncode == 7
+
+    def test_platform_is_emscripten(self) -> None:
+        res = run(["-c", "import sys; print(sys.platform, sys.version_info[:3])"])
+        assert res.stdout == b"emscripten (3, 13, 5)\n", res.stderr
+
+    def test_script_file_reads_host_files_and_stdin(self, tmp_path: Path) -> None:
+        data = tmp_path / "data.txt"
+        data.write_text("from the host\n")
+        script = tmp_path / "script.py"
+        script.write_text(
+            "import sys\n"
+            "print(open(sys.argv[1]).read().strip())\n"
+            "print(sys.stdin.read().upper(), end='')\n"
+            "open(sys.argv[1] + '.out', 'w').write('written by wasm')\n"
+        )
+        res = run([str(script), str(data)], input=b"piped input\n", cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout == b"from the host\nPIPED INPUT\n"
+        assert (tmp_path / "data.txt.out").read_text() == "written by wasm"
+
+    def test_binary_stdout_is_byte_exact(self) -> None:
+        res = run(["-c", "import sys; sys.stdout.buffer.write(bytes(range(256)))"])
+        assert res.stdout == bytes(range(256))
+
+    def test_uncaught_exception_prints_traceback_exit_1(self, tmp_path: Path) -> None:
+        script = tmp_path / "boom.py"
+        script.write_text("def f():\n    raise ValueError('boom')\nf()\n")
+        res = run([str(script)])
+        assert res.returncode == 1
+        err = res.stderr.decode()
+        assert f'File "{script}", line 3, in <module>' in err
+        assert err.rstrip().endswith("ValueError: boom")
+
+    def test_dash_m_runs_a_module(self) -> None:
+        res = run(["-m", "json.tool"], input=b'{"b": 1, "a": [1, 2]}')
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.decode().split() == ["{", '"b":', "1,", '"a":', "[", "1,", "2", "]", "}"]

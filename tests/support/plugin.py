@@ -1,0 +1,80 @@
+"""The pytest plugin of Pinnace's tests (loaded with ``-p support.plugin``, see pyproject.toml):
+fixtures for the built distribution, node, static servers and Chromium, and the host markers
+(``chromium`` on every test that uses the browser)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pinnace_build.paths import DIST
+from pinnace_build.serve import StaticServer
+
+from .hosts import CHROMIUM, CHROMIUM_ARGS, REPO, Node
+from .native_runtime import native_runtime
+from .pkgdist import package_site
+
+__all__ = ["native_runtime", "package_site"]  # fixtures defined beside what they serve
+
+os.environ.setdefault("PINNACE_SERVE_QUIET", "1")
+
+@pytest.fixture(scope="session")
+def dist() -> Path:
+    if not (DIST / "pinnace.asm.wasm").exists():
+        pytest.fail("dist/ is not built: run `make dist` (make test does it for you)")
+    return DIST
+
+
+@pytest.fixture
+def node(dist: Path, tmp_path: Path) -> Node:
+    return Node(dist, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def server(dist: Path) -> Iterator[StaticServer]:
+    """The repository root (dist/ and demos/) served on 127.0.0.1, like `make demo` does."""
+    srv = StaticServer(REPO, port=0).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def isolated_server(dist: Path) -> Iterator[StaticServer]:
+    """Like `server`, with the COOP/COEP headers `make demo` sends: pages are cross-origin
+    isolated (SharedArrayBuffer, so the REPL's Stop button works)."""
+    srv = StaticServer(REPO, port=0, isolation=True).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.page_errors = errors
+    yield pg
+    context.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The host a test needs, as a marker: ``chromium`` for every test that uses the browser
+    (``-m "not chromium"`` leaves them out)."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.chromium)

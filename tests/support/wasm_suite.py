@@ -1,0 +1,23 @@
+"""Running a package's own test suite inside the wasm build (`pinnace python -m pytest
+--pyargs`), with named modules and keyword deselections that each carry a reason."""
+
+from __future__ import annotations
+
+import subprocess
+
+from support.hosts import REPO
+
+
+def run_suite(modules: list[str], skips: dict[str, str], options: tuple[str, ...] = ()) -> str:
+    """Run ``modules`` minus the tests matching any key of ``skips``; assert that they pass
+    and return pytest's output."""
+    deselect = " or ".join(f"({k})" for k in skips)
+    res = subprocess.run(
+        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "--capture=sys", *options, "--pyargs", *modules, "-k", f"not ({deselect})"],
+        capture_output=True, text=True, timeout=3000,
+    )  # fmt: skip
+    tail = res.stdout[-4000:] + res.stderr[-2000:]
+    assert res.returncode == 0, tail
+    assert " passed" in res.stdout, tail
+    return res.stdout
