@@ -1,7 +1,8 @@
 """``await pinnace.install(requirements)``: pure-Python wheels from a package index.
 
 Resolution: each requirement is satisfied, in this order, by an installed distribution, a
-package of ``pinnace-lock.json`` (installed through the lock, with its sha256), or the best
+package of ``pinnace-lock.json`` whose version it allows (installed through the lock, with its
+sha256), or the best
 compatible wheel of the index (a PEP 503 HTML page or a PEP 691 JSON page at
 ``<index>/<name>/``; tags ``py3*-none-any``, ``cp313-{none,abi3,cp313}-any`` or our platform
 ``pyemscripten_2024_69_wasm32``; highest version allowed by the specifier, then the platform
@@ -157,11 +158,10 @@ class _Installer:
         lock_name = self._in_lock(name)
         if lock_name is not None:
             version = _packages.packages()[lock_name]["version"]
-            if not req.specifier.contains(version, prereleases=True):
-                raise PackageError(f"package {name}: {why} needs {req}, but pinnace-lock.json "
-                                   f"has version {version}")  # fmt: skip
-            self.lock_names.append(lock_name)
-            return
+            if req.specifier.contains(version, prereleases=True):
+                self.lock_names.append(lock_name)
+                return
+            # another version: from the index, as a pure-Python or our platform's wheel
         cand = await self._find(name, req, why)
         await self._take(cand, req)
 

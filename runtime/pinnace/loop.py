@@ -143,12 +143,13 @@ class HostEventLoop(asyncio.BaseEventLoop):
     def _run_handle(self, handle: events.Handle) -> None:
         try:
             handle._run()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
+            # asyncio's Task re-raises these two after ending the task with them
             step_of = getattr(handle._callback, "__self__", None)
             if not (isinstance(step_of, asyncio.Task) and step_of.done()):
                 raise
             # raised in the task's own code: the task ended with it, and whoever awaits the
-            # task gets it
+            # task gets it (nobody: "Task exception was never retrieved" reports it, once)
 
     def settle(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         """Settle future from a JS promise's outcome (called from JS)."""

@@ -178,6 +178,30 @@ def test_unawaited_task_exception_is_reported(js: Node | PageRunner) -> None:
     assert "raise ValueError('nobody awaits me')" in err and "ValueError: nobody awaits me" in err
 
 
+def test_sys_exit_in_run_python_async_rejects_once(node: Node) -> None:
+    """SystemExit (like KeyboardInterrupt, re-raised by asyncio's Task after it ends the task)
+    rejects runPythonAsync's promise and nothing else: no uncaught exception in the host."""
+    out = node.run(
+        r"""
+        const uncaught = [];
+        process.on("uncaughtException", (e) => uncaught.push(String(e)));
+        const py = await loadPinnace();
+        const got = [];
+        for (const code of ["import sys\nsys.exit(3)",
+                            "import asyncio\nawait asyncio.sleep(0)\nraise SystemExit('bye')"]) {
+          try { await py.runPythonAsync(code); got.push("resolved"); }
+          catch (e) { got.push(e.type); }
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        got.push(py.runPython("1 + 1"));
+        console.log(JSON.stringify({ got, uncaught }));
+        """
+    )
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "got": ["SystemExit", "SystemExit", 2], "uncaught": []
+    }
+
+
 def test_1000_concurrent_tasks_with_timeouts_do_not_block_the_host(js: Node | PageRunner) -> None:
     out = js.run(
         r"""

@@ -110,6 +110,17 @@ def test_a_lock_package_is_preferred_to_the_index(native_runtime: Runtime) -> No
     assert _packages.is_installed("attrs")
 
 
+def test_a_version_the_lock_lacks_comes_from_the_index(native_runtime: Runtime) -> None:
+    loader = start(native_runtime, {"name": "attrs", "version": "26.1.0"})
+    serve(loader, "attrs", {"attrs-25.4.0-py3-none-any.whl": wheel("attrs", "25.4.0"),
+                            "attrs-26.1.0-py3-none-any.whl": wheel("attrs", "26.1.0")})  # fmt: skip
+    assert install("attrs==25.4.0") == ["attrs-25.4.0"]
+    assert not any(op == "fetch" for op, _ in loader.calls)  # the lock's wheel was not fetched
+    assert (Path(_packages.SITE_PACKAGES) / "attrs" / "__init__.py").read_text() == (
+        "VERSION = '25.4.0'\n"
+    )
+
+
 def test_nothing_compatible_names_the_versions_seen(native_runtime: Runtime) -> None:
     loader = start(native_runtime)
     serve(loader, "native", {f"native-1.0-{CP}-{CP}-manylinux_2_17_x86_64.whl": b""})
