@@ -2,9 +2,11 @@
 
 Two rules, for two kinds of traceback:
 
-* :func:`without_leading_runtime_frames`: code run for JS (``runPython``, a callback) is
-  called by the runtime, so the runtime's frames come first; they are cut from the front.
-  Frames after the user's first one stay, whoever they belong to (a library the user called).
+* :func:`without_runtime_frames_at_the_ends`: code run for JS (``runPython``, a callback) is
+  called by the runtime, so the runtime's frames come first; and where the user's code called
+  into the runtime and the runtime raised (a lazy import whose download failed), the
+  runtime's frames come last.  Both runs are cut; frames between the user's stay, whoever they
+  belong to (a library the user called).
 * :func:`without_machinery_frames`: an exception that comes out of a scheduler (Trio) passed
   through the scheduler's frames between the user's; every frame from the given directories is
   dropped, in the exception, its group members, causes and contexts.
@@ -21,25 +23,43 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 
-def without_leading_runtime_frames(tb: TracebackType | None) -> TracebackType | None:
-    """``tb`` from the first frame that is not the runtime's on."""
-    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_state.RUNTIME_DIR):
+def _is_runtime(tb: TracebackType) -> bool:
+    return tb.tb_frame.f_code.co_filename.startswith(_state.RUNTIME_DIR)
+
+
+def without_runtime_frames_at_the_ends(tb: TracebackType | None) -> TracebackType | None:
+    """``tb`` from the first frame that is not the runtime's to the last one that is not."""
+    while tb is not None and _is_runtime(tb):
         tb = tb.tb_next
-    return tb
+    frames = []
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    while frames and _is_runtime(frames[-1]):
+        frames.pop()
+    if not frames or frames[-1].tb_next is None:
+        return frames[0] if frames else None
+    return _relinked(frames)
+
+
+def _relinked(frames: list[TracebackType]) -> TracebackType | None:
+    """A new chain of traceback entries for ``frames``, in order (the originals are shared
+    with whoever else holds the exception, so they are not changed)."""
+    from types import TracebackType
+
+    out = None
+    for t in reversed(frames):
+        out = TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return out
 
 
 def _frames_outside(tb: TracebackType | None, dirs: tuple[str, ...]) -> TracebackType | None:
-    from types import TracebackType
-
     kept = []
     while tb is not None:
         if not tb.tb_frame.f_code.co_filename.startswith(dirs):
             kept.append(tb)
         tb = tb.tb_next
-    out = None
-    for t in reversed(kept):
-        out = TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
-    return out
+    return _relinked(kept)
 
 
 def without_machinery_frames(exc: BaseException, dirs: tuple[str, ...],
@@ -61,8 +81,8 @@ def without_machinery_frames(exc: BaseException, dirs: tuple[str, ...],
 
 
 def format_exception(exc: BaseException) -> str:
-    """The traceback text JS shows for ``exc`` (the runtime's leading frames cut)."""
-    exc.__traceback__ = without_leading_runtime_frames(exc.__traceback__)
+    """The traceback text JS shows for ``exc`` (the runtime's frames at both ends cut)."""
+    exc.__traceback__ = without_runtime_frames_at_the_ends(exc.__traceback__)
     return "".join(traceback.format_exception(exc))
 
 

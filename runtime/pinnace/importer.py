@@ -93,7 +93,10 @@ class _StandIn(ModuleType):
             name = self.__name__
             if sys.modules.get(name) is self:
                 del sys.modules[name]  # a failure below leaves no stand-in behind
-            _fetch(name, d["__pinnace_package__"])
+            try:
+                _fetch(name, d["__pinnace_package__"])
+            except ImportError as exc:  # raised here: the frames below are the runtime's
+                raise exc.with_traceback(None)  # noqa: B904 (the same exception, not a new one)
             import importlib
 
             real = d["__pinnace_real__"] = importlib.import_module(name)
@@ -134,9 +137,11 @@ class LockFinder:
         self._busy.add(fullname)
         try:
             _fetch(fullname, package)
-            return PathFinder.find_spec(fullname, path, target)
+        except ImportError as exc:  # raised here: the frames below are the runtime's
+            raise exc.with_traceback(None)  # noqa: B904 (the same exception, not a new one)
         finally:
             self._busy.discard(fullname)
+        return PathFinder.find_spec(fullname, path, target)
 
 
 def scan_imports(source: str) -> list[str]:

@@ -129,3 +129,17 @@ def test_bad_package_file_gives_a_clear_error_and_a_retry_succeeds(
     assert lines[1] == "usable: 2 []"
     # a corrupt wheel whose hash the lock vouches for stays refused: the lock is the truth
     assert lines[2] == ("retry: PackageError" if how == "corrupt" else "retry: 21")
+
+
+def test_failed_lazy_import_traceback_shows_only_the_users_frames(node: Node, tdist: PkgDist) -> None:
+    _break(tdist, "hash")
+    out = run(node, tdist, """
+        const py = await loadPinnace({ indexURL });
+        py.runPython("def load():\\n    import inner\\n", { filename: "app.py" });
+        try { py.runPython("load()", { filename: "main.py" }); }
+        catch (e) { console.log(JSON.stringify(e.message)); }
+        """)  # fmt: skip
+    text = json.loads(out.strip().splitlines()[-1])
+    assert 'File "main.py", line 1' in text and 'File "app.py", line 2, in load' in text, text
+    assert "pinnace/" not in text and "importlib" not in text, text
+    assert text.rstrip().splitlines()[-1].startswith("PackageError: package inner: ")
