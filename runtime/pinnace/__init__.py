@@ -13,7 +13,7 @@ Its modules form layers, top to bottom::
     _trio_host    Trio's platform layer on the JS host (imported by the patched trio)
     loop          asyncio on the host's event loop
     ffi           JsProxy, create_proxy, to_js, JsException, jsnull
-    _tracebacks   the two trimming rules: the runtime's leading frames; a scheduler's frames
+    _tracebacks   the two trimming rules: the runtime's frames at both ends; a scheduler's
     _state        what the layers share: RUNTIME_DIR, STDLIB_DIR, HOST_LOOP, in_trio_task
 
 The rule: a module imports only modules listed below it, at module level and inside functions

@@ -64,7 +64,9 @@ static PyObject *jsproxy_getattro(PyObject *o, PyObject *name)
     if (s == NULL) {
         return NULL;
     }
-    if ((len > 1 && s[0] == '_' && s[1] == '_') || _PyType_Lookup(Py_TYPE(o), name) != NULL) {
+    /* Python's own names (those of JsProxy's type: __class__, __repr__, __await__, ...) stay
+     * Python's; every other name is the JS object's, `__NEXT_DATA__` and `__proto__` too. */
+    if (_PyType_Lookup(Py_TYPE(o), name) != NULL) {
         return PyObject_GenericGetAttr(o, name);
     }
     PyObject *r = js_getattr(ID(o), s, (int)len);

@@ -52,6 +52,24 @@ print(Math.typeof, Math.max.typeof, repr(js.Array.of(1, 2)))
     assert lines == ["5 False True", "False", "5 0 3", "3", "object function 1,2"]
 
 
+def test_js_names_with_underscores_are_the_js_objects(js: Node | PageRunner) -> None:
+    """Names of JsProxy's own type stay Python's; any other name, dunder-shaped or not, is the
+    JS object's (``window.__NEXT_DATA__``, ``__REDUX_DEVTOOLS_EXTENSION__``, ``__acc``)."""
+    lines = py_lines(
+        js,
+        """
+import js
+js.globalThis.__NEXT_DATA__ = js.JSON.parse('{"page": "/"}')
+o = js.eval('({ __acc: 1, __proto_like__: 2 })')
+print(js.__NEXT_DATA__.page, o.__acc, o.__proto_like__, hasattr(o, '__missing__'))
+o.__acc = 5
+print(o.__acc, o.__class__.__name__)
+print(repr(js.Array.of(1)) == js.Array.of(1).__repr__(), '__len__' in dir(type(o)))
+""",
+    )
+    assert lines == ["/ 1 2 False", "5 JsProxy", "True True"]
+
+
 def test_jsproxy_containers(js: Node | PageRunner) -> None:
     lines = py_lines(
         js,
