@@ -30,6 +30,7 @@ from .._limits import Limits
 from .._memory import PAGE_SIZE
 from .._module import CancelToken, HostError
 from ._wt_engine import Engine
+from ._wt_wasi import Capture, wait_all_released
 
 NO_DEADLINE = 1 << 62
 _states: weakref.WeakValueDictionary[int, StoreState] = weakref.WeakValueDictionary()
@@ -77,14 +78,19 @@ _forget_state_c = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_forget_state)
 
 @atexit.register
 def _close_all() -> None:
-    # Drop every store before the interpreter exits: a store with a WASI context still alive
-    # while the process tears down makes the engine's runtime threads panic.
+    # Before the interpreter finalizes: close every store still open, then wait until wasmtime
+    # has released the output callbacks of those and of stores dropped without a close (see
+    # _wt_wasi: a release after this point makes a tokio worker thread panic).
+    busy = []
     for state in list(_states.values()):
-        if state.lock.acquire(blocking=False):  # a store busy on another thread is left alone
+        if state.lock.acquire(blocking=False):
             try:
                 state.close()
             finally:
                 state.lock.release()
+        elif state.capture is not None:  # busy on another thread: left alone, not waited for
+            busy.append(state.capture)
+    wait_all_released(ignore=busy)
 
 
 class StoreState:
@@ -102,6 +108,7 @@ class StoreState:
         self.deadline: float | None = None
         self.stopped: str | None = None
         self.closed = False
+        self.capture: Capture | None = None  # the WASI output callbacks this store holds
         if limits.memory is not None:
             self.store.set_limits(memory_size=limits.memory)
         self.key = next(_ids)
@@ -125,6 +132,8 @@ class StoreState:
                 self.closed = True
                 self.plain = False  # route calls through the checked path, which refuses
                 self.store.close()
+                if self.capture is not None:
+                    self.capture.wait_released()  # wasmtime lets go on a tokio worker thread
 
     def interrupt_reason(self) -> str | None:
         if self.token is not None and self.token.cancelled:

@@ -20,7 +20,7 @@ from ._wt_engine import EngineConfig, compile_module, engine_for
 from ._wt_imports import ImportValue, define_imports
 from ._wt_memory import WasmtimeMemory
 from ._wt_store import StoreState, take_host_failure
-from ._wt_wasi import WASI_MODULES, wasi_config
+from ._wt_wasi import WASI_MODULES, Capture, wasi_config
 
 _CALL = ffi._wasmtime_func_call_unchecked
 _KINDS = {"i32": 0, "i64": 1, "f32": 2, "f64": 3}
@@ -174,13 +174,31 @@ class WasmtimeInstance:
         engine = engine_for(EngineConfig(fuel=limits.fuel is not None))
         self.module, self.cache_status = compile_module(engine, source.wasm, cache)
         self.state = StoreState(engine, limits)
-        self._out: tuple[bytearray, bytearray] | None = None
+        self._out: Capture | None = None
+        self.memory: Memory | None = None
+        self._funcs: dict[str, tuple[wasmtime.Func, Signature | str]] = {}
+        self._exports: dict[str, Export] = {}
+        try:
+            self._setup(source, wasi, limits, imports)
+        except BaseException:
+            self.close()  # release the store (and its WASI context) now, not at some GC
+            raise
+
+    def _setup(
+        self,
+        source: ModuleBytes,
+        wasi: Wasi | None,
+        limits: Limits,
+        imports: Mapping[str, Mapping[str, ImportValue]],
+    ) -> None:
+        engine = self.state.engine
         linker = wasmtime.Linker(engine.engine)
         linker.allow_shadowing = True
         needed = [(imp.module, imp.name or "") for imp in self.module.imports]
         if wasi is not None or any(mod in WASI_MODULES for mod, _ in needed):
             config, self._out = wasi_config(wasi or Wasi(), source.name)
             linker.define_wasi()
+            self.state.capture = self._out
             self.state.store.set_wasi(config)
         defined = set(define_imports(linker, imports))
         missing = tuple(
@@ -193,9 +211,7 @@ class WasmtimeInstance:
             raise LinkError(
                 f"{source.name} imports {names}, which imports= does not provide", missing
             )
-        self.memory: Memory | None = None
         self._instantiate(linker, source.name, limits)
-        self._funcs: dict[str, tuple[wasmtime.Func, Signature | str]] = {}
         exports = self.instance.exports(self.state.store)
         for exp in self.module.exports:
             item = exports[exp.name]
@@ -205,7 +221,6 @@ class WasmtimeInstance:
                 self.memory is None or exp.name == "memory"
             ):
                 self.memory = WasmtimeMemory(item, self.state.ctx, limits.memory)
-        self._exports: dict[str, Export] = {}
         if "_initialize" in self._funcs and "_start" not in self._funcs:
             self.export("_initialize").invoke((), None, None)  # a WASI reactor's constructors
 
@@ -259,11 +274,11 @@ class WasmtimeInstance:
 
     @property
     def stdout(self) -> bytes | None:
-        return bytes(self._out[0]) if self._out is not None else None
+        return bytes(self._out.stdout) if self._out is not None else None
 
     @property
     def stderr(self) -> bytes | None:
-        return bytes(self._out[1]) if self._out is not None else None
+        return bytes(self._out.stderr) if self._out is not None else None
 
     def close(self) -> None:
         self._exports.clear()
@@ -293,12 +308,12 @@ def run(
     token: CancelToken | None = None,
 ) -> Completed:
     instance = WasmtimeInstance(source, wasi=wasi, limits=limits, imports=imports, cache=cache)
-    if "_start" not in instance.export_names():
-        raise InvalidModule(
-            f"{source.name} has no _start export: it is not a WASI command; "
-            "use pinnace_host.load() and call its exports"
-        )
     try:
+        if "_start" not in instance.export_names():
+            raise InvalidModule(
+                f"{source.name} has no _start export: it is not a WASI command; "
+                "use pinnace_host.load() and call its exports"
+            )
         instance.export("_start").invoke((), None, token)
         code = 0
     except Exit as exit:
