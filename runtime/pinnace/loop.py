@@ -22,6 +22,7 @@ import weakref
 from asyncio import events
 from collections.abc import Callable
 from contextvars import Context
+from types import TracebackType
 from typing import Any
 
 import _pinnace_ffi
@@ -57,6 +58,17 @@ def _only_callables_besides(items: tuple[Any, ...], task: Any) -> bool:
         if x is not task and not callable(x):
             return False
     return True
+
+
+# as compiled into code objects (the stdlib archive holds bytecode: __file__ names the .pyc)
+_LOOP_FILES = ((lambda: None).__code__.co_filename, events.Handle._run.__code__.co_filename)
+
+
+def _below_the_loop(tb: TracebackType | None) -> TracebackType | None:
+    """``tb`` without its leading frames of this loop and of asyncio's Handle."""
+    while tb is not None and tb.tb_frame.f_code.co_filename in _LOOP_FILES:
+        tb = tb.tb_next
+    return tb
 
 
 class HostEventLoop(asyncio.BaseEventLoop):
@@ -143,13 +155,19 @@ class HostEventLoop(asyncio.BaseEventLoop):
     def _run_handle(self, handle: events.Handle) -> None:
         try:
             handle._run()
-        except (KeyboardInterrupt, SystemExit):
+        except (KeyboardInterrupt, SystemExit) as exc:
             # asyncio's Task re-raises these two after ending the task with them
             step_of = getattr(handle._callback, "__self__", None)
             if not (isinstance(step_of, asyncio.Task) and step_of.done()):
                 raise
             # raised in the task's own code: the task ended with it, and whoever awaits the
-            # task gets it (nobody: "Task exception was never retrieved" reports it, once)
+            # task gets it (nobody: "Task exception was never retrieved" reports it, once).
+            # The frames it passed on its way up here are the loop's, not the task's.
+            exc.__traceback__ = _below_the_loop(exc.__traceback__)
+            # The task's frame links back to this frame and asyncio's (their locals are kept):
+            # drop what they hold of the task, so that an unheld task is reported at once.
+            handle._callback = handle._args = None  # type: ignore[assignment]
+            del step_of
 
     def settle(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         """Settle future from a JS promise's outcome (called from JS)."""
