@@ -51,13 +51,14 @@ loop.call_soon_threadsafe(f.set_result, 'ts')
 await f`);
         res.later = await py.runPythonAsync(`
 order = []
-loop.call_later(0.02, order.append, 'late')
-loop.call_later(0.01, order.append, 'early')
+late = loop.call_later(0.02, order.append, 'late')
+early = loop.call_later(0.01, order.append, 'early')
 h = loop.call_later(0.005, order.append, 'cancelled')
 h.cancel()
 loop.call_soon(order.append, 'soon')
 await asyncio.sleep(0.05)
-order`).then((p) => p.toJs());
+# by deadline: on a loaded machine the second call_later may come 10 ms after the first
+order == ['soon'] + [n for _, n in sorted([(late.when(), 'late'), (early.when(), 'early')])]`);
         res.running = py.runPython("asyncio.get_running_loop() is asyncio.get_event_loop()");
         console.log(JSON.stringify(res));
         """
@@ -65,7 +66,7 @@ order`).then((p) => p.toJs());
     got = json.loads(out.strip().splitlines()[-1])
     assert got == {
         "sleep": "slept", "gather": 285, "taskgroup": "ab", "timeout": "TimeoutError",
-        "cancel": "cancelled", "threadsafe": "ts", "later": ["soon", "early", "late"],
+        "cancel": "cancelled", "threadsafe": "ts", "later": True,
         "running": True,
     }  # fmt: skip
 

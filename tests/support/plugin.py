@@ -51,8 +51,11 @@ def isolated_server(dist: Path) -> Iterator[StaticServer]:
     srv.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module.  Not for the session: Playwright's sync API keeps an
+    asyncio loop running in this thread while it is open, and tests that call asyncio.run
+    (tests/host, tests/runtime/native) must not find one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

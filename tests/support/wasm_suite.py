@@ -13,7 +13,10 @@ def run_suite(modules: list[str], skips: dict[str, str], options: tuple[str, ...
     and return pytest's output."""
     deselect = " or ".join(f"({k})" for k in skips)
     res = subprocess.run(
-        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        # -c /dev/null: the package's suite, not with this repository's pytest configuration
+        # (pinnace python sees the host's files, pyproject.toml's addopts included)
+        [str(REPO / ".venv/bin/pinnace"), "python", "-m", "pytest", "-c", "/dev/null", "-q",
+         "-p", "no:cacheprovider",
          "--capture=sys", *options, "--pyargs", *modules, "-k", f"not ({deselect})"],
         capture_output=True, text=True, timeout=3000,
     )  # fmt: skip
