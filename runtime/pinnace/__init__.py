@@ -5,8 +5,9 @@ This package runs inside the WebAssembly interpreter; it ships in the stdlib arc
 
 from __future__ import annotations
 
+from ._build import VERSION as __version__
+
 __all__ = ["__version__", "install"]
-__version__ = "0.1.0"
 
 
 async def install(requirements: str | list[str],
