@@ -54,6 +54,9 @@ enum ffi_set_result { SET_DONE = 0, SET_NO_SUCH_KEY = 1, SET_INDEX_OUT_OF_RANGE 
 /* A new JsProxy owning the handle references id and this_id. */
 PyObject *jsproxy_new(int id, int this_id);
 
+/* Raise JsException wrapping the JS value with handle id (the reference is taken over). */
+void pinnace_raise_js(int id);
+
 /* Objects and callables set by pinnace.ffi at import time (_pinnace_ffi._install). */
 extern PyObject *ffi_jsnull;        /* the jsnull singleton */
 extern PyObject *ffi_js_exception;  /* JsException(js_error_proxy) */

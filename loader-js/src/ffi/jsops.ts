@@ -33,6 +33,8 @@ export function jsOps(b: Bridge) {
     release: (id: number) => h.release(id),
     handleCount: () => h.size,
     globalThis: () => b.toPy(globalThis),
+    /** A JS value C hands Python (e.g. the package operations, runtime/src/packages.c). */
+    toPy: guard(b, 0, (value: unknown) => b.toPy(value)),
     bridgeApi: () => b.toPy((api ??= hostApi(b))),
     getattr: guard(b, 0, (id: number, name: number, len: number) => {
       const o = h.get(id);
