@@ -3,6 +3,7 @@
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { buildDefine } from "./buildinfo.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = process.env.PINNACE_DIST ?? path.join(here, "..", "dist");
@@ -14,6 +15,7 @@ const common = {
   // node: modules are loaded lazily and only in Node/Electron; browsers never reach them.
   external: ["node:*"],
   logOverride: { "empty-import-meta": "silent" },
+  define: buildDefine(),
 };
 await build({ ...common, entryPoints: [path.join(here, "src/index.ts")], format: "esm",
               platform: "neutral", outfile: path.join(outdir, "pinnace.mjs") });

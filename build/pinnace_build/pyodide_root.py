@@ -29,9 +29,9 @@ from .cpython import WasmBuild
 from .toolchain import Toolchain
 
 PYODIDE_BUILD_VERSION = "0.39.2"
-ABI_VERSION = "2024_69"
+ABI_VERSION = V.ABI_VERSION
 PLATFORM_TRIPLET = "wasm32-emscripten"
-WHEEL_PLATFORM = f"pyemscripten_{ABI_VERSION}_wasm32"
+WHEEL_PLATFORM = V.WHEEL_PLATFORM
 # A Python of the target's X.Y to run pyodide-build with (pyenv's, on this machine kind).
 HOST_PYTHON_CANDIDATES = [
     f"python{V.PYTHON_MAJOR_MINOR}",

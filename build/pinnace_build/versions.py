@@ -6,6 +6,11 @@ next build redoes exactly those steps.
 
 from __future__ import annotations
 
+import json
+
+# Pinnace's own version: the loader's `version`, the runtime's `pinnace.__version__`.
+PINNACE_VERSION = "0.1.0"
+
 EMSCRIPTEN_VERSION = "3.1.69"
 LLVM_MAJOR = 19
 LLVM_ROOT = f"/usr/lib/llvm-{LLVM_MAJOR}/bin"
@@ -14,6 +19,10 @@ ACORN_VERSION = "8.12.1"
 
 PYTHON_VERSION = "3.13.5"
 PYTHON_MAJOR_MINOR = "3.13"
+# Our ABI string (pyodide-build's PYODIDE_ABI_VERSION) and the wheel platform tag it makes:
+# deliberately not a Pyodide ABI (see pyodide_root.py).
+ABI_VERSION = "2024_69"
+WHEEL_PLATFORM = f"pyemscripten_{ABI_VERSION}_wasm32"
 
 # Files taken from Debian trixie: the emscripten .deb (unpacked, never installed) and pristine
 # upstream .orig tarballs.  Each is resolved through a private apt configuration and checked
@@ -70,3 +79,19 @@ PORTS: dict[str, tuple[str, str]] = {
         "sqlite-amalgamation-3390000",
     ),
 }
+
+
+def build_info() -> dict[str, str]:
+    """What the loader and the runtime are told at build time (dist.py): the loader through
+    esbuild's ``define`` (loader-js/buildinfo.mjs), the runtime as ``pinnace/_build.py``."""
+    return {
+        "version": PINNACE_VERSION,
+        "python": PYTHON_VERSION,
+        "python_major_minor": PYTHON_MAJOR_MINOR,
+        "platform": WHEEL_PLATFORM,
+    }
+
+
+# `python3 versions.py` prints the build info as JSON (for loader-js/buildinfo.mjs).
+if __name__ == "__main__":
+    print(json.dumps(build_info()))

@@ -1,8 +1,8 @@
-// Reading the distribution's files from indexURL: fetch() for http(s), the file system for
-// file: URLs where Node's fs is reachable (Node, Electron's main process, renderers with Node;
-// Electron's fs reads inside ASAR archives), XMLHttpRequest for file: URLs elsewhere.
-import { LoadError } from "./errors.js";
-import { detectHost, isNode, nodeFs, nodeModule, type Host } from "./environment.js";
+// Reading the distribution's files from indexURL (fetch.ts gets the bytes); a failure is a
+// LoadError naming the file and indexURL.
+import { FetchError, LoadError } from "./errors.js";
+import { isNode, type Host } from "./environment.js";
+import { fetchBytes, fetchOk } from "./fetch.js";
 
 /** Normalise indexURL to an absolute URL ending in "/". Node accepts plain paths too. */
 export async function resolveIndexURL(indexURL: string): Promise<string> {
@@ -33,51 +33,18 @@ export function checkLocal(host: Host, url: string, explicit: boolean, what: str
   );
 }
 
-function xhrRead(url: string): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("GET", url);
-    xhr.responseType = "arraybuffer";
-    // file: responses have status 0 (no HTTP); a missing file is an error event.
-    xhr.onload = () =>
-      (xhr.status === 0 || xhr.status === 200) && xhr.response
-        ? resolve(new Uint8Array(xhr.response as ArrayBuffer))
-        : reject(new Error(`HTTP ${xhr.status} ${xhr.statusText}`.trim()));
-    xhr.onerror = () => reject(new Error("file not found, or not readable from this page"));
-    xhr.send();
-  });
+/** A FetchError of a distribution's file as the LoadError that names indexURL; others as they are. */
+function asLoadError(e: unknown, indexURL: string): unknown {
+  return e instanceof FetchError ? LoadError.fromFetch(e, indexURL) : e;
 }
 
-/** The bytes of a file: URL.  Throws an Error whose message is the reason alone. */
-export async function readFileURL(url: string, host: Host = detectHost()): Promise<Uint8Array> {
-  const fs = await nodeFs(host);
-  if (!fs) return xhrRead(url);
-  const { fileURLToPath } = await nodeModule<typeof import("node:url")>("url");
+/** The bytes of one of the distribution's files; a LoadError naming it otherwise. */
+export async function loadBytes(url: string, indexURL: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await fs.promises.readFile(fileURLToPath(url)));
-  } catch (e: any) {
-    throw new Error(e?.code === "ENOENT" ? "file not found" : String(e?.message ?? e));
+    return await fetchBytes(url);
+  } catch (e) {
+    throw asLoadError(e, indexURL);
   }
-}
-
-export async function fetchBytes(url: string, indexURL: string): Promise<Uint8Array> {
-  if (url.startsWith("file:")) {
-    try {
-      return await readFileURL(url);
-    } catch (e: any) {
-      throw new LoadError(url, String(e?.message ?? e), indexURL);
-    }
-  }
-  let resp: Response;
-  try {
-    resp = await fetch(url);
-  } catch (e: any) {
-    throw new LoadError(url, `network error (${e?.message ?? e})`, indexURL);
-  }
-  if (!resp.ok) {
-    throw new LoadError(url, `HTTP ${resp.status} ${resp.statusText}`.trim(), indexURL);
-  }
-  return new Uint8Array(await resp.arrayBuffer());
 }
 
 /** Compile and instantiate a wasm file, streaming where the host can. */
@@ -89,16 +56,15 @@ export async function instantiateWasm(
   if (!url.startsWith("file:") && typeof WebAssembly.instantiateStreaming === "function") {
     let resp: Response;
     try {
-      resp = await fetch(url);
-    } catch (e: any) {
-      throw new LoadError(url, `network error (${e?.message ?? e})`, indexURL);
+      resp = await fetchOk(url);
+    } catch (e) {
+      throw asLoadError(e, indexURL);
     }
-    if (!resp.ok) throw new LoadError(url, `HTTP ${resp.status} ${resp.statusText}`.trim(), indexURL);
     if (resp.headers.get("content-type")?.startsWith("application/wasm")) {
       return WebAssembly.instantiateStreaming(resp, imports);
     }
     return WebAssembly.instantiate(await resp.arrayBuffer(), imports);
   }
-  const bytes = await fetchBytes(url, indexURL);
+  const bytes = await loadBytes(url, indexURL);
   return WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, imports);
 }

@@ -1,9 +1,12 @@
 // Pinnace's JS loader, as an ES module: import { loadPinnace } from ".../pinnace.mjs".
 export { loadPinnace, Pinnace, VERSION as version } from "./pinnace.js";
 export type { LoadOptions, RunOptions } from "./pinnace.js";
-export { PythonError, LoadError } from "./errors.js";
+export {
+  DestroyedProxyError, FetchError, InternalError, LoadError, PackageError, PinnaceError, PythonError,
+  StartError, SuspendedError,
+} from "./errors.js";
+export type { FetchFailure } from "./errors.js";
 export { detectEnvironment } from "./environment.js";
 export type { Environment } from "./environment.js";
 export type { OutputOption, InputOption } from "./streams.js";
-export { PackageError } from "./packages.js";
-export type { PackageOptions, PackageProgress } from "./packages.js";
+export type { PackageOptions, PackageProgress } from "./packages/manager.js";

@@ -15,6 +15,7 @@
 // - While Python is suspended nothing may enter it: the module's `_pinnace_*` functions throw a
 //   clear error (decrefs are queued), and loop callbacks and settling futures wait until the
 //   suspended call has returned.
+import { InternalError, SuspendedError } from "./errors.js";
 import type { EmModule } from "./module.js";
 import type { Bridge } from "./ffi/bridge.js";
 import { destroyProxy, proxyState } from "./ffi/pyproxy.js";
@@ -52,19 +53,27 @@ export function jspiAvailable(): boolean {
   return typeof W.Suspending === "function" && typeof W.promising === "function" && WebAssembly.validate(CATCHER);
 }
 
-/** What the suspending import hands its work to (the package manager). */
+/** What the suspending import hands its work to: the package manager's "suspend" operations
+ * (packages/ops.ts), which take and give JSON-able values. */
 export interface SuspendHandler {
+  ops: Record<string, (arg: any) => Promise<unknown>>;
   /** What Python waits for, for errors, e.g. "package numpy". */
-  describe(op: string, arg: string): string;
-  run(op: string, arg: string): Promise<string>;
+  describe(op: string, arg: unknown): string;
 }
 
+/** What the suspending import needs once the module runs (connect()). */
+interface Connection {
+  mod: EmModule;
+  bridge: Bridge;
+  handler: SuspendHandler;
+}
+
+// The lifecycle follows Emscripten's: new Jspi() before the module exists; patchImports() and
+// setExports() while it is instantiated; connect() once, when the parts that do the work exist.
 export class Jspi {
   /** What Python is suspended on, while it is. */
   suspendedOn?: string;
-  handler?: SuspendHandler;
-  private mod?: EmModule;
-  private bridge?: Bridge;
+  private connection?: Connection;
   private promisingCall?: (o: number, argv: number, nargs: number, kwargs: number) => Promise<number>;
   /** Promising calls started and not yet settled (at most one). */
   private busy = 0;
@@ -85,37 +94,41 @@ export class Jspi {
     this.promisingCall = (WebAssembly as Wasm).promising!(exports.pinnace_call_suspendable as Function) as any;
   }
 
-  attach(mod: EmModule, bridge: Bridge): void {
-    this.mod = mod;
-    this.bridge = bridge;
+  connect(mod: EmModule, bridge: Bridge, handler: SuspendHandler): void {
+    this.connection = { mod, bridge, handler };
+  }
+
+  private get c(): Connection {
+    if (!this.connection) throw new InternalError("Pinnace: JSPI is used before the loader connected it");
+    return this.connection;
   }
 
   /** The Suspending import's JS side: do the operation while Python waits.  Never rejects
-   * (a rejection would unwind through C frames): failures go back as "e" + message. */
+   * (a rejection would unwind through C frames): the result goes back as "o" + its JSON, a
+   * failure as "e" + the handle id of the JS error, which runtime/src/packages.c raises in
+   * Python as it is (a JsException), so its type and fields reach Python as data. */
   private async suspended(opPtr: number, argPtr: number): Promise<number> {
-    const m = this.mod!;
+    const { mod, bridge, handler } = this.c;
     let out: string;
     try {
-      const op = m.UTF8ToString(opPtr);
-      const arg = m.UTF8ToString(argPtr);
-      if (!this.handler) throw new Error("the Pinnace loader has not installed its package manager");
-      this.block(this.handler.describe(op, arg));
-      out = "o" + (await this.handler.run(op, arg));
-    } catch (e: any) {
-      out = "e" + (e?.message ?? String(e));
+      const op = mod.UTF8ToString(opPtr);
+      const arg: unknown = JSON.parse(mod.UTF8ToString(argPtr));
+      const run = Object.hasOwn(handler.ops, op) ? handler.ops[op] : undefined;
+      if (!run) throw new InternalError(`Pinnace: no package operation ${JSON.stringify(op)} may suspend`);
+      this.block(handler.describe(op, arg));
+      out = "o" + JSON.stringify((await run(arg)) ?? null);
+    } catch (e) {
+      out = "e" + bridge.handles.hold(e);
     }
-    return m.stringToNewUTF8(out);
+    return mod.stringToNewUTF8(out);
   }
 
   /** Python is suspended: every entry into it throws, decrefs wait. */
   private block(what: string): void {
-    const m = this.mod as unknown as Record<string, unknown>;
+    const m = this.c.mod as unknown as Record<string, unknown>;
     this.suspendedOn = what;
     const refuse = () => {
-      throw new Error(
-        `Pinnace: Python is suspended while it fetches ${what} (a lazy import); it cannot run ` +
-          "anything else until that import has finished: await the runPythonAsync call that imports it",
-      );
+      throw new SuspendedError(what);
     };
     this.saved = {};
     for (const key of Object.keys(m)) {
@@ -127,7 +140,7 @@ export class Jspi {
 
   /** Python runs again (told by runtime/src/packages.c): lift the guard. */
   resumed(): void {
-    if (this.saved) Object.assign(this.mod as object, this.saved);
+    if (this.saved) Object.assign(this.c.mod, this.saved);
     this.saved = undefined;
     this.suspendedOn = undefined;
   }
@@ -143,7 +156,7 @@ export class Jspi {
       (f as (...a: unknown[]) => unknown)(...args); // throws the proxy's own error
       return;
     }
-    const b = this.bridge!;
+    const b = this.c.bridge;
     this.busy++;
     let call: Promise<unknown>;
     try {
@@ -180,8 +193,8 @@ export class Jspi {
   private done(): void {
     this.busy--;
     if (this.busy) return;
-    const m = this.mod!;
-    for (const p of this.decrefs.splice(0)) (m as any)._pinnace_decref(p);
+    const m = this.c.mod as EmModule & { _pinnace_decref(p: number): void };
+    for (const p of this.decrefs.splice(0)) m._pinnace_decref(p);
     while (!this.busy && this.deferred.length) this.deferred.shift()!();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }

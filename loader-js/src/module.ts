@@ -1,4 +1,5 @@
 // The part of the Emscripten module (dist/pinnace.asm.mjs) the loader uses.
+import type { PackageOps } from "./packages/ops.js";
 
 export interface EmFS {
   mkdir(path: string): void;
@@ -39,6 +40,8 @@ export interface EmModule {
   _pinnace_init(argc: number, argv: number): number;
   _pinnace_set_signal_polling(on: number): void;
   _pinnace_set_recursion_budget(budget: number): number;
+  /** The package operations Python reaches (set by loadPinnace; runtime/src/packages.c reads it). */
+  pinnacePackages?: PackageOps;
 }
 
 export type ModuleFactory = (opts: object) => Promise<EmModule>;

@@ -1,19 +1,20 @@
 // loadPinnace(): fetch and start the interpreter, and the object it returns.
 import { detectHost, type Environment, type Host } from "./environment.js";
-import { checkLocal, fetchBytes, instantiateWasm, resolveIndexURL } from "./files.js";
-import { LoadError } from "./errors.js";
+import { checkLocal, instantiateWasm, loadBytes, resolveIndexURL } from "./files.js";
+import { isNotFound, LoadError, StartError } from "./errors.js";
 import type { EmModule, ModuleFactory } from "./module.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
-import { LOCK_NAME, PackageManager, type PackageOptions } from "./packages.js";
+import { PackageManager, type PackageOptions } from "./packages/manager.js";
+import { LOCK_NAME } from "./packages/lock.js";
+import { Way } from "./packages/ops.js";
 import { installFfi, type Bridge } from "./ffi/index.js";
 import type { FfiModule } from "./ffi/exports.js";
 import { writeScratch } from "./ffi/strings.js";
 import { Jspi, jspiAvailable } from "./jspi.js";
 import { recursionBudget } from "./recursion.js";
+import { SITE_PACKAGES, STDLIB_ZIP, VERSION } from "./version.js";
 
-export const VERSION = "0.1.0";
-const STDLIB_ZIP = "python313.zip";
-const SITE_PACKAGES = "/lib/python3.13/site-packages";
+export { VERSION };
 
 export interface LoadOptions {
   /** Directory (URL, or a path in Node) holding pinnace.asm.wasm; defaults to the loader's own. */
@@ -62,16 +63,18 @@ export class Pinnace {
   readonly host: Host;
   private readonly streams: Streams;
   /** @internal the package manager (see docs/packages.md). */
-  _packages?: PackageManager;
+  readonly _packages: PackageManager;
   private readonly bridge: Bridge;
   private globalsProxy: any;
 
-  constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string, bridge: Bridge) {
+  constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string, bridge: Bridge,
+              packages: PackageManager) {
     this._module = mod;
     this.streams = streams;
     this.host = host;
     this.pythonVersion = pythonVersion;
     this.bridge = bridge;
+    this._packages = packages;
   }
 
   /** Where the loader runs: "browser", "worker", "node", or one of Electron's processes and
@@ -87,7 +90,7 @@ export class Pinnace {
    * what runPythonAsync's pre-scan and loadPackage install).
    */
   get lazyImports(): "sync" | "jspi" | "pre-scan" {
-    const mode = this._packages?.syncMode();
+    const mode = this._packages.syncMode();
     return mode === "sync" || mode === "jspi" ? mode : "pre-scan";
   }
 
@@ -108,14 +111,7 @@ export class Pinnace {
    * PyProxy.
    */
   toPy(value: unknown, options: { depth?: number } = {}): any {
-    const b = this.bridge;
-    const m = this._module as FfiModule;
-    const id = b.handles.hold(value);
-    try {
-      return b.toJsOwned((m as any)._ffi.jsToPyDeep(id, options.depth ?? -1, 0));
-    } finally {
-      b.handles.release(id);
-    }
+    return this.bridge.deepCopyToPy(value, options.depth ?? -1);
   }
 
   /** Make `import name` in Python give the JS object obj (its attributes are the module's). */
@@ -138,7 +134,7 @@ export class Pinnace {
     if (jspi?.suspendedOn) await jspi.free();
     // Pre-scan: install the lock packages the code imports before it runs, so that imports
     // work even where Python cannot fetch synchronously (a browser's main thread).
-    const needed = this._packages?.importsOf(code) ?? [];
+    const needed = this._packages.importsOf(code);
     if (needed.length) await this.loadPackage(needed, options);
     if (jspi?.suspendedOn) await jspi.free();
     const task = this.runWith("_pinnace_run_async", code, options);
@@ -215,7 +211,7 @@ export class Pinnace {
 
   /** Install packages of the lock file (package or import names) with their dependencies. */
   loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
-    return this._packages!.loadPackage(names, options);
+    return this._packages.loadPackage(names, options);
   }
 
 }
@@ -223,9 +219,9 @@ export class Pinnace {
 /** The lock file's bytes, or null when the distribution has none (no packages). */
 async function fetchLock(indexURL: string): Promise<Uint8Array | null> {
   try {
-    return await fetchBytes(indexURL + LOCK_NAME, indexURL);
-  } catch (e: any) {
-    if (/HTTP 404|file not found/.test(String(e?.message))) return null;
+    return await loadBytes(indexURL + LOCK_NAME, indexURL);
+  } catch (e) {
+    if (e instanceof LoadError && isNotFound(e.failure)) return null;
     throw e;
   }
 }
@@ -250,11 +246,11 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   const host = detectHost();
   const given = options.indexURL ?? defaultLoaderURL();
   if (!given) {
-    throw new Error("Pinnace: cannot tell where the distribution is; pass loadPinnace({indexURL})");
+    throw new StartError("cannot tell where the distribution is; pass loadPinnace({indexURL})");
   }
   const indexURL = await resolveIndexURL(given);
   checkLocal(host, indexURL, options.indexURL !== undefined, "indexURL");
-  const stdlib = fetchBytes(indexURL + STDLIB_ZIP, indexURL);
+  const stdlib = loadBytes(indexURL + STDLIB_ZIP, indexURL);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
   const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
   checkLocal(host, packageIndexURL, options.indexURL !== undefined || options.packageIndexURL !== undefined,
@@ -266,8 +262,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   let factory: ModuleFactory;
   try {
     factory = (await import(/* @vite-ignore */ glueURL)).default;
-  } catch (e: any) {
-    throw new LoadError(glueURL, String(e?.message ?? e), indexURL);
+  } catch (e) {
+    throw new LoadError(glueURL, String((e as Error)?.message ?? e), indexURL);
   }
   const wasmURL = indexURL + "pinnace.asm.wasm";
   // JSPI only where Python cannot fetch synchronously: a browser's main thread.
@@ -298,30 +294,33 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   return startPython(mod, await stdlib, host, options, packageIndexURL, lock, jspi);
 }
 
+/** Start Python in the instantiated module: the one place where the loader's parts are wired
+ * together (the FFI, JSPI, the package manager and the table of operations Python reaches). */
 async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, options: LoadOptions,
-                           indexURL: string, lock: Promise<Uint8Array | null>,
+                           indexURL: string, lockBytes: Promise<Uint8Array | null>,
                            jspi: Jspi | undefined): Promise<Pinnace> {
   const { FS } = mod;
-  const bridge = installFfi(mod as FfiModule); // before Python starts: EM_JS code calls it
-  if (jspi) {
-    jspi.attach(mod, bridge);
-    bridge.jspi = jspi; // before pinnace.loop asks for the host API
-  }
+  const bridge = installFfi(mod as FfiModule, jspi); // before Python starts: EM_JS code calls it
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
   // Lazy per-import fetching: site runs this .pth at startup and installs pinnace.importer.
   FS.writeFile(SITE_PACKAGES + "/pinnace-importer.pth", "import pinnace.importer; pinnace.importer.install()\n");
-  let py: Pinnace | undefined;
-  const packages = new PackageManager(mod, indexURL, host, (code) => String(py!.runPython(code)),
-                                      { packageCacheDir: options.packageCacheDir }, jspi);
-  await packages.init(lock);
+  const packages = await PackageManager.create({
+    mod, bridge, indexURL, host, lockBytes, packageCacheDir: options.packageCacheDir, jspi,
+  });
+  const ops = packages.ops();
+  mod.pinnacePackages = ops; // what runtime/src/packages.c hands Python (_pinnace_packages.ops())
+  jspi?.connect(mod, bridge, {
+    ops: ops[Way.Suspend],
+    describe: (op, arg) => packages.describeSuspension(op, arg),
+  });
   const streams = installStreams(
     mod,
     options.stdin,
     options.stdout ?? defaultOutput("log"),
     options.stderr ?? defaultOutput("warn"),
   );
-  if (options._noInit) return new Pinnace(mod, streams, host, "", bridge);
+  if (options._noInit) return new Pinnace(mod, streams, host, "", bridge, packages);
   const argv = ["", ...(options.args ?? [])];
   const ptrs = argv.map((a) => mod.stringToNewUTF8(a));
   const array = mod._malloc(4 * ptrs.length);
@@ -330,17 +329,17 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   streams.flush();
   ptrs.forEach((p) => mod._free(p)); // Python copied argv
   mod._free(array);
-  if (status !== 0) {
-    throw new Error(`Pinnace: Python failed to start (status ${status}); see stderr for details`);
-  }
+  if (status !== 0) throw new StartError(`Python failed to start (status ${status}); see stderr for details`, status);
   mod._pinnace_set_recursion_budget(recursionBudget(host));
-  py = new Pinnace(mod, streams, host, "", bridge);
-  py._packages = packages;
-  // pinnace.install awaits the loader's asynchronous operations through this module
-  py.registerJsModule("_pinnace_packages_js", {
-    perform: (op: string, arg: string) => packages.perform(op, arg),
-  });
-  const version = py.runPython("import sys; sys.version.split()[0]") as string;
-  (py as { pythonVersion: string }).pythonVersion = version;
-  return py;
+  return new Pinnace(mod, streams, host, pythonVersion(bridge), bridge, packages);
+}
+
+/** Python's version ("3.13.5"), from its sys module. */
+function pythonVersion(bridge: Bridge): string {
+  const sys = bridge.pyimport("sys");
+  try {
+    return String(sys.version).split(" ")[0];
+  } finally {
+    bridge.release(sys);
+  }
 }

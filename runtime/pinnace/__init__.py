@@ -24,8 +24,9 @@ one place where the parts are wired together (``ffi.install(await_js)``).
 
 from __future__ import annotations
 
+from ._build import VERSION as __version__
+
 __all__ = ["__version__", "install"]
-__version__ = "0.1.0"
 
 
 async def install(requirements: str | list[str],

@@ -15,10 +15,11 @@ Every wheel is downloaded and checked (the index's sha256 when it gives one, or 
 installed next, then the index wheels, each through a staging directory, and a failure part-way
 removes the index wheels already extracted in this call.
 
-Fetching goes through ``_Request`` awaitables: where the host can fetch synchronously (Node,
-workers) they complete at once; elsewhere (a browser's main thread) they await the loader's
-asynchronous fetch, a JS promise, on the asyncio loop that runs on the JS event loop — so
-``await pinnace.install(...)`` works in ``runPythonAsync`` and in any asyncio task.
+Fetching goes through the loader's awaitable operations (``_packages.fetch_url`` and
+``_packages.load``): where the host can fetch synchronously (Node, workers) they complete at
+once; elsewhere (a browser's main thread) they await the loader's asynchronous fetch, a JS
+promise, on the asyncio loop that runs on the JS event loop — so ``await pinnace.install(...)``
+works in ``runPythonAsync`` and in any asyncio task.
 """
 
 from __future__ import annotations
@@ -26,58 +27,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Generator
 from typing import Any
 
-from . import _packages
+from . import _build, _packages
 from ._packages import PackageError
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
-PLATFORM = "pyemscripten_2024_69_wasm32"
-
-
-class _Request:
-    """An operation for the loader: ``("fetch", url)`` -> path of the downloaded file in the
-    Emscripten FS; ``("load", json-list-of-names)`` -> installs lock packages."""
-
-    def __init__(self, op: str, arg: str) -> None:
-        self.op = op
-        self.arg = arg
-
-    def __await__(self) -> Generator[Any, Any, str]:
-        if _packages._bridge("mode") == "sync":
-            return _packages._bridge(self.op, self.arg)
-        # Elsewhere the loader performs the operation asynchronously; its promise is awaited on
-        # the asyncio loop that runs on the JS event loop (runPythonAsync).
-        import _pinnace_packages_js
-
-        result = yield from _pinnace_packages_js.perform(self.op, self.arg).__await__()
-        return str(result)
+PLATFORM = _build.PLATFORM
 
 
 async def _fetch(url: str, what: str) -> bytes:
     """The bytes at ``url``; PackageError naming ``what`` and the URL on failure."""
     try:
-        path = await _Request("fetch_url", url)
-    except OSError as e:
-        raise PackageError(f"{what}: could not fetch {url}: {e}") from None
+        path = await _packages.fetch_url(url)
+    except _packages.FetchError as e:
+        raise PackageError(f"{what}: could not fetch {url}: {e}", url=url, failure=e) from None
     try:
         with open(path, "rb") as f:
             return f.read()
     finally:
         os.unlink(path)
-
-
-async def _load_lock(names: list[str]) -> None:
-    if not names:
-        return
-    if _packages._bridge("mode") == "sync":
-        _packages.ensure(names)
-        return
-    try:
-        await _Request("load", json.dumps(names))
-    except OSError as e:
-        raise PackageError(str(e)) from None
 
 
 def _compatible(tag: Any) -> int:
@@ -214,7 +183,7 @@ class _Installer:
             try:
                 text = (await _fetch(page, f"package {name}")).decode()
             except PackageError as e:
-                if "HTTP 404" in str(e) or str(e).endswith("file not found"):
+                if e.failure is not None and e.failure.not_found:
                     tried.append(page)
                     continue
                 raise
@@ -301,7 +270,7 @@ async def install(requirements: str | list[str], index_urls: str | list[str] | N
                   ) -> list[str]:  # fmt: skip
     """Install ``requirements`` (PEP 508 strings, or direct ``.whl`` URLs) and their
     dependencies; returns ``name-version`` of what it installed.  Raises PackageError."""
-    await _load_lock(["packaging"])
+    await _packages.load(["packaging"])
     from packaging.requirements import InvalidRequirement, Requirement
 
     reqs = [requirements] if isinstance(requirements, str) else list(requirements)
@@ -316,5 +285,5 @@ async def install(requirements: str | list[str], index_urls: str | list[str] | N
         except InvalidRequirement as e:
             raise PackageError(f"bad requirement {text!r}: {e}") from None
         await inst.add(req, "requested")
-    await _load_lock(inst.lock_names)
+    await _packages.load(inst.lock_names)
     return inst.lock_names + inst.install_wheels()

@@ -48,7 +48,7 @@ def _imported_by_core_stdlib() -> bool:
 def _fetch(fullname: str, package: str) -> None:
     """Install ``package`` (which provides ``fullname``) now, or raise an ImportError saying
     how to load it when this host cannot fetch during an import."""
-    mode = _packages._bridge("mode")
+    mode = _packages.mode()
     if mode not in ("sync", "jspi"):
         raise _cannot_fetch(fullname, package, mode)
     if not _packages.ensure([package], suspend=mode == "jspi"):

@@ -60,11 +60,14 @@ EMSCRIPTEN_KEEPALIVE void pinnace_raise_js(int id)
     }
 }
 
-/* Raise a Python exception of a builtin kind (0 TypeError, 1 ValueError, 2 RuntimeError). */
+/* Raise a Python exception of a builtin kind (enum ffi_error_kind). */
 EMSCRIPTEN_KEEPALIVE void pinnace_set_error(int kind, const char *message)
 {
-    PyObject *types[] = {PyExc_TypeError, PyExc_ValueError, PyExc_RuntimeError};
-    PyErr_SetString(types[kind >= 0 && kind < 3 ? kind : 2], message);
+    PyObject *types[ERROR_KINDS] = {
+        [ERROR_TYPE] = PyExc_TypeError, [ERROR_VALUE] = PyExc_ValueError,
+        [ERROR_RUNTIME] = PyExc_RuntimeError,
+    };
+    PyErr_SetString(types[kind >= 0 && kind < ERROR_KINDS ? kind : ERROR_RUNTIME], message);
 }
 
 static PyObject *run_module = NULL;

@@ -85,7 +85,7 @@ static int jsproxy_setattro(PyObject *o, PyObject *name, PyObject *value)
         return -1;
     }
     int r = js_setattr(ID(o), s, (int)len, value); /* value NULL: delete */
-    if (r == 1) {
+    if (r == SET_NO_SUCH_KEY) {
         PyErr_Format(PyExc_AttributeError, "JS object has no attribute '%U'", name);
         return -1;
     }
@@ -107,7 +107,7 @@ static PyObject *jsproxy_new_method(PyObject *o, PyObject *const *args, Py_ssize
 static Py_ssize_t jsproxy_len(PyObject *o)
 {
     int n = js_len(ID(o));
-    if (n == -2) {
+    if (n == FFI_NO_LENGTH) {
         PyErr_SetString(PyExc_TypeError, "JS object has no length or size");
     }
     return n < 0 ? -1 : n;
@@ -135,11 +135,11 @@ static PyObject *jsproxy_getitem(PyObject *o, PyObject *key)
 static int jsproxy_setitem(PyObject *o, PyObject *key, PyObject *value)
 {
     int r = js_setitem(ID(o), key, value); /* value NULL: delete */
-    if (r == 1) {
+    if (r == SET_NO_SUCH_KEY) {
         PyErr_SetObject(PyExc_KeyError, key);
         return -1;
     }
-    if (r == 2) {
+    if (r == SET_INDEX_OUT_OF_RANGE) {
         PyErr_SetString(PyExc_IndexError, "JS array index out of range");
         return -1;
     }

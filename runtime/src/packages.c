@@ -1,63 +1,36 @@
-/* _pinnace_packages: the narrow bridge from Python's package code to the JS loader.
+/* _pinnace_packages: how Python's package code (pinnace._packages) reaches the JS loader's
+ * package manager (loader-js/src/packages/).
  *
- * call(op, arg) -> str forwards to Module.pinnacePackages.call(op, arg), an object the loader
- * installs (loader-js/src/packages.ts).  Strings cross as UTF-8; a JS exception comes back as
- * OSError carrying the loader's message (which names the package and URL).
+ * ops() -> the loader's table of operations (loader-js/src/packages/ops.ts), a JsProxy of
+ * Module.pinnacePackages, or None where no loader installed one.  Python calls its "sync"
+ * operations through the FFI and awaits its "promise" ones; a JS error arrives as a
+ * JsException carrying the JS error (its name and fields), never as text to be parsed.
  *
- * suspend(op, arg) -> str | None does the same for an operation that needs to wait (a download
- * on a browser's main thread): its import, pinnace_packages_js_suspend, is replaced by the
- * loader at instantiation with a JSPI-suspending one (loader-js/src/jspi.ts), so the wasm stack
- * suspends until the loader's promise settles.  None means it could not suspend here (no JSPI,
- * or Python was entered synchronously from JS).  It is deliberately tiny and self-contained so
- * that the general FFI can replace it.
+ * suspend(op, json) -> str | None is the "suspend" way, for an operation that must wait (a
+ * download on a browser's main thread): its import, pinnace_packages_js_suspend, is replaced by
+ * the loader at instantiation with a JSPI-suspending one (loader-js/src/jspi.ts), so the wasm
+ * stack suspends until the loader's promise settles.  The argument and the result are JSON; a
+ * failure comes back as the handle of the JS error, raised here as that error's JsException.
+ * None means Python could not suspend here (no JSPI, or Python was entered synchronously from
+ * JS).  It must be a wasm import of its own: a call through the FFI would put JS frames on the
+ * stack, where the engine cannot suspend.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <emscripten.h>
+#include "ffi.h"
 #include <stdlib.h>
 
-/* Returns a malloc'd string: "o" + result, or "e" + error message. */
-EM_JS(char *, pinnace_packages_js_call, (const char *op, const char *arg), {
-    let out;
-    try {
-        const bridge = Module["pinnacePackages"];
-        if (!bridge) {
-            throw new Error("the Pinnace loader has not installed its package manager");
-        }
-        out = "o" + bridge.call(UTF8ToString(op), UTF8ToString(arg));
-    } catch (e) {
-        out = "e" + ((e && e.message) || String(e));
-    }
-    return stringToNewUTF8(out);
-});
+EM_JS(PyObject *, pinnace_packages_js_ops, (void), { return Module._ffi.toPy(Module["pinnacePackages"]); });
 
-/* Without JSPI: 0, "could not suspend".  The loader replaces this import (see above). */
+/* Without JSPI: 0, "could not suspend".  The loader replaces this import (see above).  Returns a
+ * malloc'd string: "o" + the result's JSON, or "e" + the handle id of the JS error. */
 EM_JS(char *, pinnace_packages_js_suspend, (const char *op, const char *arg), { return 0; });
 
-/* The result string of the loader ("o" + result, or "e" + error message) as str / OSError. */
-static PyObject *packages_result(char *out)
-{
-    PyObject *text = PyUnicode_FromString(out + 1);
-    if (text != NULL && out[0] == 'e') {
-        PyErr_SetObject(PyExc_OSError, text);
-        Py_CLEAR(text);
-    }
-    free(out);
-    return text;
-}
+/* Python runs again after a suspension: the loader lifts its guard on entries into Python. */
+EM_JS(void, pinnace_packages_js_resumed, (void), {
+    const table = Module["pinnacePackages"];
+    if (table) table.sync.resumed();
+});
 
-static PyObject *packages_call(PyObject *self, PyObject *args)
-{
-    const char *op, *arg;
-    if (!PyArg_ParseTuple(args, "ss:call", &op, &arg)) {
-        return NULL;
-    }
-    char *out = pinnace_packages_js_call(op, arg);
-    if (out == NULL) {
-        return PyErr_NoMemory();
-    }
-    return packages_result(out);
-}
+static PyObject *packages_ops(PyObject *self, PyObject *unused) { return pinnace_packages_js_ops(); }
 
 static PyObject *packages_suspend(PyObject *self, PyObject *args)
 {
@@ -66,20 +39,26 @@ static PyObject *packages_suspend(PyObject *self, PyObject *args)
         return NULL;
     }
     char *out = pinnace_packages_js_suspend(op, arg);
-    /* Running (again): let the loader lift its guard on entries into Python. */
-    free(pinnace_packages_js_call("resumed", ""));
+    pinnace_packages_js_resumed();
     if (out == NULL) {
         Py_RETURN_NONE;
     }
-    return packages_result(out);
+    PyObject *result = NULL;
+    if (out[0] == 'e') {
+        pinnace_raise_js(atoi(out + 1));
+    } else {
+        result = PyUnicode_FromString(out + 1);
+    }
+    free(out);
+    return result;
 }
 
 static PyMethodDef packages_methods[] = {
-    {"call", packages_call, METH_VARARGS,
-     "call(op, arg) -> str: ask the JS loader's package manager (see pinnace._packages)."},
+    {"ops", packages_ops, METH_NOARGS,
+     "ops() -> the JS loader's table of package operations (see pinnace._packages), or None."},
     {"suspend", packages_suspend, METH_VARARGS,
-     "suspend(op, arg) -> str | None: like call, suspending Python until the loader's "
-     "asynchronous operation is done; None where Python cannot suspend."},
+     "suspend(op, json) -> str | None: run one of the table's \"suspend\" operations, suspending "
+     "Python until it is done; its result as JSON, or None where Python cannot suspend."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -33,8 +33,7 @@ EMSCRIPTEN_KEEPALIVE char *pinnace_scratch(size_t n)
     return scratch_buf;
 }
 
-/* ---- Python value -> JS: classify ---- */
-enum { K_NONE, K_FALSE, K_TRUE, K_INT, K_BIGINT, K_FLOAT, K_STR, K_JSNULL, K_JSPROXY, K_OTHER };
+/* ---- Python value -> JS: classify (enum ffi_kind) ---- */
 
 EMSCRIPTEN_KEEPALIVE int pinnace_kind(PyObject *o)
 {
@@ -135,11 +134,11 @@ EMSCRIPTEN_KEEPALIVE char *pinnace_bytes_data(PyObject *b) { return PyBytes_AS_S
 /* ---- walking Python containers (to_js) ---- */
 EMSCRIPTEN_KEEPALIVE int pinnace_container_kind(PyObject *o)
 {
-    if (PyList_Check(o) || PyTuple_Check(o)) return 1;
-    if (PyDict_Check(o)) return 2;
-    if (PyAnySet_Check(o)) return 3;
-    if (PyBytes_Check(o) || PyByteArray_Check(o) || PyMemoryView_Check(o)) return 4;
-    return 0;
+    if (PyList_Check(o) || PyTuple_Check(o)) return CONTAINER_SEQUENCE;
+    if (PyDict_Check(o)) return CONTAINER_MAPPING;
+    if (PyAnySet_Check(o)) return CONTAINER_SET;
+    if (PyBytes_Check(o) || PyByteArray_Check(o) || PyMemoryView_Check(o)) return CONTAINER_BYTES;
+    return CONTAINER_OTHER;
 }
 EMSCRIPTEN_KEEPALIVE PyObject *pinnace_seq_fast(PyObject *o) { return PySequence_Fast(o, "not a sequence"); }
 EMSCRIPTEN_KEEPALIVE int pinnace_seq_len(PyObject *seq) { return (int)PySequence_Fast_GET_SIZE(seq); }
@@ -287,15 +286,15 @@ EMSCRIPTEN_KEEPALIVE int pinnace_flags(PyObject *o)
 {
     PyTypeObject *t = Py_TYPE(o);
     int f = 0;
-    if (PyCallable_Check(o)) f |= 1;
-    if (t->tp_iter || PySequence_Check(o)) f |= 2;
-    if (PyIter_Check(o)) f |= 4;
-    if (t->tp_as_async && t->tp_as_async->am_await) f |= 8;
-    if (t->tp_as_async && t->tp_as_async->am_aiter) f |= 16;
+    if (PyCallable_Check(o)) f |= FLAG_CALLABLE;
+    if (t->tp_iter || PySequence_Check(o)) f |= FLAG_ITERABLE;
+    if (PyIter_Check(o)) f |= FLAG_ITERATOR;
+    if (t->tp_as_async && t->tp_as_async->am_await) f |= FLAG_AWAITABLE;
+    if (t->tp_as_async && t->tp_as_async->am_aiter) f |= FLAG_ASYNC_ITERABLE;
     if ((t->tp_as_sequence && t->tp_as_sequence->sq_length) ||
-        (t->tp_as_mapping && t->tp_as_mapping->mp_length)) f |= 32;
-    if (t->tp_as_buffer && t->tp_as_buffer->bf_getbuffer) f |= 64;
-    if (t->tp_as_async && t->tp_as_async->am_anext) f |= 256;
+        (t->tp_as_mapping && t->tp_as_mapping->mp_length)) f |= FLAG_HAS_LENGTH;
+    if (t->tp_as_buffer && t->tp_as_buffer->bf_getbuffer) f |= FLAG_BUFFER;
+    if (t->tp_as_async && t->tp_as_async->am_anext) f |= FLAG_ASYNC_ITERATOR;
     return f;
 }
 

@@ -1,10 +1,11 @@
 // The core of the FFI: converting values between JS and Python, and exceptions both ways.
-import { PythonError } from "../errors.js";
+import { DestroyedProxyError, InternalError, PythonError } from "../errors.js";
 import { HandleTable } from "./handles.js";
-import { Kind, type FfiModule } from "./exports.js";
+import { ErrorKind, Kind, type FfiModule } from "./exports.js";
 import { readUtf8, writeScratch } from "./strings.js";
 import type { Jspi } from "../jspi.js";
 import { makePyProxy, proxyState, destroyProxy, type ProxyState } from "./pyproxy.js";
+import { jsToPyDeep, pyToJsDeep, type ToJsOptions } from "./convert.js";
 
 type PromisingCall = (o: number, argv: number, nargs: number, kwargs: number) => Promise<number>;
 
@@ -13,14 +14,14 @@ const I64_MAX = 2n ** 63n - 1n;
 
 export class Bridge {
   readonly handles = new HandleTable();
-  /** Set on a browser's main thread with JSPI: how loop callbacks may suspend (jspi.ts). */
-  jspi?: Jspi;
   private readonly scratch: number;
   /** Python objects this module needs (pinnace.ffi), fetched on first use. */
   private ffiModule: any;
   private thenFn: any;
 
-  constructor(readonly m: FfiModule) {
+  /** `jspi`: given on a browser's main thread with JSPI, where loop callbacks may suspend
+   * (jspi.ts). */
+  constructor(readonly m: FfiModule, readonly jspi?: Jspi) {
     this.scratch = m._pinnace_scratch_addr();
   }
 
@@ -52,7 +53,7 @@ export class Bridge {
         const st = proxyState(v);
         if (st !== undefined) {
           if (!st.ptr) {
-            this.setError(0, st.destroyedMessage);
+            this.setError(ErrorKind.TypeError, st.destroyedMessage);
             return 0;
           }
           m._pinnace_incref(st.ptr);
@@ -63,8 +64,8 @@ export class Bridge {
     }
   }
 
-  /** Raise a builtin Python exception (0 TypeError, 1 ValueError, 2 RuntimeError). */
-  setError(kind: number, message: string): void {
+  /** Raise a builtin Python exception of that kind. */
+  setError(kind: ErrorKind, message: string): void {
     const [ptr] = writeScratch(this.m, message, true);
     this.m._pinnace_set_error(kind, ptr);
   }
@@ -176,7 +177,7 @@ export class Bridge {
   takeError(): unknown {
     const m = this.m;
     const exc = m._pinnace_take_error();
-    if (exc === 0) return new Error("Pinnace: a Python call failed without setting an exception");
+    if (exc === 0) return new InternalError("Pinnace: a Python call failed without setting an exception");
     const jsId = m._pinnace_js_error_id(exc);
     if (jsId) {
       const original = this.handles.get(jsId);
@@ -190,9 +191,7 @@ export class Bridge {
   errorOf(exc: number): PythonError {
     const text = this.toJsOwned(this.m._pinnace_describe(exc)) as string;
     const nl = text.indexOf("\n");
-    const error = new PythonError(text.slice(0, nl), text.slice(nl + 1));
-    Object.defineProperty(error, "pyException", { value: makePyProxy(this, exc), enumerable: false });
-    return error;
+    return new PythonError(text.slice(0, nl), text.slice(nl + 1), makePyProxy(this, exc));
   }
 
   /** A PyProxy of an awaitable as a Promise (the awaitable is scheduled with ensure_future). */
@@ -241,11 +240,27 @@ export class Bridge {
 
   /** The proxy's state, or a clear error if it was destroyed. */
   live(st: ProxyState): number {
-    if (!st.ptr) throw new Error(st.destroyedMessage);
+    if (!st.ptr) throw new DestroyedProxyError(st.destroyedMessage);
     return st.ptr;
   }
 
   destroy(proxy: unknown): void {
     destroyProxy(this, proxy);
+  }
+
+  /** Destroy `value` if it is a live PyProxy; other values need nothing. */
+  release(value: unknown): void {
+    if (proxyState(value)?.ptr) destroyProxy(this, value);
+  }
+
+  /** A deep copy of the Python object at ptr as JS values (to_js, PyProxy.toJs). */
+  toJsDeep(ptr: number, options: ToJsOptions): unknown {
+    return pyToJsDeep(this, ptr, options);
+  }
+
+  /** A deep copy of a JS value as Python objects (toPy): immutable results as JS values,
+   * others as a PyProxy. */
+  deepCopyToPy(value: unknown, depth = -1): any {
+    return this.toJsOwned(jsToPyDeep(this, value, depth));
   }
 }

@@ -1,5 +1,5 @@
 // Deep conversions: to_js / PyProxy.toJs (Python -> JS) and to_py / toPy (JS -> Python).
-import { Kind, type FfiModule } from "./exports.js";
+import { ContainerKind, Kind, type FfiModule } from "./exports.js";
 import type { Bridge } from "./bridge.js";
 import { makePyProxy, proxyState, destroyProxy } from "./pyproxy.js";
 
@@ -21,25 +21,25 @@ export function pyToJsDeep(b: Bridge, root: number, options: ToJsOptions): unkno
     if (m._pinnace_kind(ptr) !== Kind.Other) return b.toJs(ptr);
     const cached = cache.get(ptr);
     if (cached !== undefined) return cached;
-    const kind = depth === 0 ? 0 : m._pinnace_container_kind(ptr);
+    const kind = depth === 0 ? ContainerKind.Other : m._pinnace_container_kind(ptr);
     switch (kind) {
-      case 1:
-      case 3: {
+      case ContainerKind.Sequence:
+      case ContainerKind.Set: {
         const seq = m._pinnace_seq_fast(ptr);
         if (!seq) throw b.takeError();
         try {
           const n = m._pinnace_seq_len(seq);
           const items: unknown[] = new Array(n);
-          const result = kind === 1 ? items : new Set();
+          const result = kind === ContainerKind.Sequence ? items : new Set();
           cache.set(ptr, result);
           for (let i = 0; i < n; i++) items[i] = conv(m._pinnace_seq_item(seq, i), depth - 1);
-          if (kind === 3) for (const x of items) (result as Set<unknown>).add(x);
+          if (kind === ContainerKind.Set) for (const x of items) (result as Set<unknown>).add(x);
           return result;
         } finally {
           m._pinnace_decref(seq);
         }
       }
-      case 2: {
+      case ContainerKind.Mapping: {
         const list = m._pinnace_items(ptr);
         if (!list) throw b.takeError();
         try {
@@ -56,7 +56,7 @@ export function pyToJsDeep(b: Bridge, root: number, options: ToJsOptions): unkno
           m._pinnace_decref(list);
         }
       }
-      case 4: {
+      case ContainerKind.Bytes: {
         m._pinnace_incref(ptr);
         const proxy = makePyProxy(b, ptr);
         try {

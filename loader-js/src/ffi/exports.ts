@@ -10,7 +10,7 @@ export interface FfiModule extends EmModule {
   _ffi?: unknown;
   _pinnace_scratch_addr(): Ptr;
   _pinnace_scratch(n: number): Ptr;
-  _pinnace_kind(o: Ptr): number;
+  _pinnace_kind(o: Ptr): Kind;
   _pinnace_int_hex(o: Ptr): Ptr;
   _pinnace_none(): Ptr;
   _pinnace_jsnull(): Ptr;
@@ -32,7 +32,7 @@ export interface FfiModule extends EmModule {
   _pinnace_set_add(s: Ptr, item: Ptr): number;
   _pinnace_bytes_alloc(n: number): Ptr;
   _pinnace_bytes_data(b: Ptr): Ptr;
-  _pinnace_container_kind(o: Ptr): number;
+  _pinnace_container_kind(o: Ptr): ContainerKind;
   _pinnace_seq_fast(o: Ptr): Ptr;
   _pinnace_seq_len(seq: Ptr): number;
   _pinnace_seq_item(seq: Ptr, i: number): Ptr;
@@ -51,7 +51,7 @@ export interface FfiModule extends EmModule {
   _pinnace_str_of(o: Ptr): Ptr;
   _pinnace_dir(o: Ptr): Ptr;
   _pinnace_type_name(o: Ptr): Ptr;
-  _pinnace_flags(o: Ptr): number;
+  _pinnace_flags(o: Ptr): Flag;
   _pinnace_get_buffer(o: Ptr): Ptr;
   _pinnace_buffer_format(view: Ptr): Ptr;
   _pinnace_buffer_ndim(view: Ptr): number;
@@ -62,13 +62,15 @@ export interface FfiModule extends EmModule {
   _pinnace_js_error_id(exc: Ptr): number;
   _pinnace_restore_error(exc: Ptr): void;
   _pinnace_raise_js(id: number): void;
-  _pinnace_set_error(kind: number, message: Ptr): void;
+  _pinnace_set_error(kind: ErrorKind, message: Ptr): void;
   _pinnace_run_ffi(code: Ptr, filename: Ptr, globals: Ptr): Ptr;
   _pinnace_run_async(code: Ptr, filename: Ptr, globals: Ptr): Ptr;
   _pinnace_import(name: Ptr): Ptr;
   _pinnace_main_dict(): Ptr;
   _pinnace_register_js_module(name: Ptr, id: number): number;
 }
+
+// The enums below mirror the C side's (runtime/src/ffi.h): change both together.
 
 /** Kinds returned by pinnace_kind. */
 export const enum Kind {
@@ -80,6 +82,24 @@ export const enum Flag {
   Callable = 1, Iterable = 2, Iterator = 4, Awaitable = 8, AsyncIterable = 16, HasLength = 32,
   Buffer = 64, AsyncIterator = 256,
 }
+
+/** What pinnace_container_kind says a Python object is, for the deep copies of convert.ts. */
+export const enum ContainerKind {
+  Other = 0, Sequence = 1, Mapping = 2, Set = 3, Bytes = 4,
+}
+
+/** The builtin exceptions JS raises in Python by kind (pinnace_set_error). */
+export const enum ErrorKind {
+  TypeError = 0, ValueError = 1, RuntimeError = 2,
+}
+
+/** What the FFI's setitem and setattr return to C besides -1 (an exception is set). */
+export const enum SetItemResult {
+  Done = 0, NoSuchKey = 1, IndexOutOfRange = 2,
+}
+
+/** What the FFI's len returns to C for an object with neither length nor size. */
+export const NO_LENGTH = -2;
 
 /** Sentinel PyObject* values. */
 export const MISSING = 1;

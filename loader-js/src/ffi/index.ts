@@ -2,9 +2,10 @@
 import { Bridge } from "./bridge.js";
 import type { FfiModule } from "./exports.js";
 import { jsOps } from "./jsops.js";
+import type { Jspi } from "../jspi.js";
 
-export function installFfi(mod: FfiModule): Bridge {
-  const bridge = new Bridge(mod);
+export function installFfi(mod: FfiModule, jspi?: Jspi): Bridge {
+  const bridge = new Bridge(mod, jspi);
   mod._ffi = jsOps(bridge);
   return bridge;
 }

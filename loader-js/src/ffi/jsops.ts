@@ -3,7 +3,7 @@
 // Every entry point catches JS exceptions and turns them into the pending Python exception
 // (Bridge.raise), returning 0 (a NULL PyObject*) or -1, so C only has to check for errors.
 import type { Bridge } from "./bridge.js";
-import { Flag, INDEX_ERROR, Kind, MISSING } from "./exports.js";
+import { ErrorKind, Flag, INDEX_ERROR, Kind, MISSING, NO_LENGTH, SetItemResult } from "./exports.js";
 import { jsToPyDeep, pyToJsDeep } from "./convert.js";
 import { destroyProxy, makePyProxy, proxyState } from "./pyproxy.js";
 import { readUtf8 } from "./strings.js";
@@ -33,6 +33,8 @@ export function jsOps(b: Bridge) {
     release: (id: number) => h.release(id),
     handleCount: () => h.size,
     globalThis: () => b.toPy(globalThis),
+    /** A JS value C hands Python (e.g. the package operations, runtime/src/packages.c). */
+    toPy: guard(b, 0, (value: unknown) => b.toPy(value)),
     bridgeApi: () => b.toPy((api ??= hostApi(b))),
     getattr: guard(b, 0, (id: number, name: number, len: number) => {
       const o = h.get(id);
@@ -46,12 +48,12 @@ export function jsOps(b: Bridge) {
       const o = h.get(id);
       const key = readUtf8(m, name, len);
       if (value === 0) {
-        if (!(key in Object(o))) return 1;
+        if (!(key in Object(o))) return SetItemResult.NoSuchKey;
         delete o[key];
       } else {
         o[key] = b.toJs(value);
       }
-      return 0;
+      return SetItemResult.Done;
     }),
     call: guard(b, 0, (id: number, thisId: number, argv: number, nargs: number, kwnames: number, construct: number) => {
       const f = h.get(id);
@@ -89,7 +91,7 @@ export function jsOps(b: Bridge) {
       const o = h.get(id);
       if (typeof o.length === "number") return o.length;
       if (typeof o.size === "number") return o.size;
-      return -2;
+      return NO_LENGTH;
     }),
     bool: guard(b, -1, (id: number) => {
       const o = h.get(id);
@@ -102,7 +104,7 @@ export function jsOps(b: Bridge) {
       const key = keyOf(keyPtr);
       if (isArrayLike(o)) {
         if (typeof key !== "number" || !Number.isInteger(key)) {
-          b.setError(0, "JS array indices must be integers");
+          b.setError(ErrorKind.TypeError, "JS array indices must be integers");
           return 0;
         }
         const i = key < 0 ? key + o.length : key;
@@ -119,25 +121,25 @@ export function jsOps(b: Bridge) {
       const key = keyOf(keyPtr);
       if (isArrayLike(o)) {
         if (typeof key !== "number" || !Number.isInteger(key)) {
-          b.setError(0, "JS array indices must be integers");
+          b.setError(ErrorKind.TypeError, "JS array indices must be integers");
           return -1;
         }
         const i = key < 0 ? key + o.length : key;
-        if (i < 0 || i >= o.length) return 2;
+        if (i < 0 || i >= o.length) return SetItemResult.IndexOutOfRange;
         if (valuePtr) o[i] = b.toJs(valuePtr);
         else if (Array.isArray(o)) o.splice(i, 1);
         else throw new TypeError("cannot delete an element of a typed array");
-        return 0;
+        return SetItemResult.Done;
       }
       if (o instanceof Map) {
         if (valuePtr) o.set(key, b.toJs(valuePtr));
-        else if (!o.delete(key)) return 1;
-        return 0;
+        else if (!o.delete(key)) return SetItemResult.NoSuchKey;
+        return SetItemResult.Done;
       }
       if (valuePtr) o[key] = b.toJs(valuePtr);
-      else if (!(key in Object(o))) return 1;
+      else if (!(key in Object(o))) return SetItemResult.NoSuchKey;
       else delete o[key];
-      return 0;
+      return SetItemResult.Done;
     }),
     contains: guard(b, -1, (id: number, keyPtr: number) => {
       const o = h.get(id);
@@ -154,7 +156,7 @@ export function jsOps(b: Bridge) {
       else if (typeof o[Symbol.iterator] === "function") it = o[Symbol.iterator]();
       else if (typeof o.next === "function") it = o;
       else {
-        b.setError(0, "this JS object is not iterable (no [Symbol.iterator] or next())");
+        b.setError(ErrorKind.TypeError, "this JS object is not iterable (no [Symbol.iterator] or next())");
         return 0;
       }
       return m._pinnace_jsproxy(h.hold(it), 0);
@@ -162,7 +164,7 @@ export function jsOps(b: Bridge) {
     next: guard(b, 0, (id: number) => {
       const o = h.get(id);
       if (typeof o.next !== "function") {
-        b.setError(0, "this JS object is not an iterator (no next())");
+        b.setError(ErrorKind.TypeError, "this JS object is not an iterator (no next())");
         return 0;
       }
       const r = o.next();
@@ -196,7 +198,7 @@ export function jsOps(b: Bridge) {
       if (o instanceof ArrayBuffer) bytes = new Uint8Array(o);
       else if (ArrayBuffer.isView(o)) bytes = new Uint8Array(o.buffer, o.byteOffset, o.byteLength);
       else {
-        b.setError(0, "to_bytes() needs an ArrayBuffer, a typed array or a DataView");
+        b.setError(ErrorKind.TypeError, "to_bytes() needs an ArrayBuffer, a typed array or a DataView");
         return 0;
       }
       const result = m._pinnace_bytes_alloc(bytes.length);
@@ -206,11 +208,11 @@ export function jsOps(b: Bridge) {
     assign: guard(b, -1, (id: number, buf: number, len: number) => {
       const o = h.get(id);
       if (!ArrayBuffer.isView(o)) {
-        b.setError(0, "assign() needs a typed array or a DataView");
+        b.setError(ErrorKind.TypeError, "assign() needs a typed array or a DataView");
         return -1;
       }
       if (o.byteLength !== len) {
-        b.setError(1, `assign(): the buffer has ${len} bytes, the JS array ${o.byteLength}`);
+        b.setError(ErrorKind.ValueError, `assign(): the buffer has ${len} bytes, the JS array ${o.byteLength}`);
         return -1;
       }
       new Uint8Array(o.buffer, o.byteOffset, o.byteLength).set(m.HEAPU8.subarray(buf, buf + len));

@@ -3,10 +3,11 @@
 // The reference is dropped by destroy(), by `using` / [DISPOSE], or, as a backstop, by
 // a FinalizationRegistry when the proxy is garbage collected.  Attribute access, calls,
 // `in`, `delete` and enumeration go to Python; the methods in METHODS are the proxy's own.
+import { PythonError } from "../errors.js";
 import { Flag, MISSING } from "./exports.js";
 import type { Bridge } from "./bridge.js";
 import { readCString, writeScratch } from "./strings.js";
-import { pyToJsDeep, type ToJsOptions } from "./convert.js";
+import type { ToJsOptions } from "./convert.js";
 
 export interface ProxyState {
   ptr: number; // 0 once destroyed
@@ -88,7 +89,7 @@ function methods(b: Bridge): Record<string | symbol, any> {
       destroyProxy(b, this);
     },
     toJs(this: unknown, options: ToJsOptions = {}) {
-      return pyToJsDeep(b, ptrOf(this), options);
+      return b.toJsDeep(ptrOf(this), options);
     },
     callKwargs(this: unknown, ...args: unknown[]) {
       const kwargs = args.pop();
@@ -170,7 +171,7 @@ function methods(b: Bridge): Record<string | symbol, any> {
           try {
             value = await ait.__anext__();
           } catch (e: any) {
-            if (e?.name === "PythonError" && e.type === "StopAsyncIteration") return;
+            if (e instanceof PythonError && e.type === "StopAsyncIteration") return;
             throw e;
           }
           yield value;

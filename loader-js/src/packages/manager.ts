@@ -1,0 +1,261 @@
+// The package manager: fetches the files of lock packages (cache first), hands their bytes to
+// Python, which verifies every byte against the lock's sha256 and installs them, and compiles
+// side modules ahead of dlopen where it must.  Python reaches it through the table of ops()
+// (ops.ts); JS code through loadPackage and importsOf.  The parts it is made of, each its own
+// module: the lock file (lock.ts), the cache and where it lives (cache.ts, cache-location.ts),
+// fetching (fetch.ts), the calls into Python (python.ts).
+import { FetchError, InternalError, LoadError, PackageError } from "../errors.js";
+import { nodeFs, type Host } from "../environment.js";
+import { fetchBytes } from "../fetch.js";
+import type { Bridge } from "../ffi/bridge.js";
+import type { Jspi } from "../jspi.js";
+import type { EmModule } from "../module.js";
+import { CacheApiCache, DirectoryCache, type PackageCache } from "./cache.js";
+import { chooseCacheDir, noFilesHere } from "./cache-location.js";
+import { checkSha256, makeDigest, syncFetcher, type Digest, type SyncFetch } from "./fetch.js";
+import { entryOf, entryURL, LOCK_NAME, parseLock, type Lock, type LockEntry } from "./lock.js";
+import { loadNodeModules } from "./node.js";
+import { Way, type Fetched, type PackageOps } from "./ops.js";
+import { PythonPackages } from "./python.js";
+
+// Not under /tmp: `pinnace python` mounts the host's directories there.
+const TMP_DIR = "/lib/pinnace-downloads";
+
+/** Progress of a package download. */
+export interface PackageProgress {
+  package: string;
+  /** bytes received so far */
+  loaded: number;
+  /** bytes expected (from the lock file) */
+  total: number;
+}
+
+export interface PackageOptions {
+  /** Called as bytes arrive, per package. */
+  onProgress?: (p: PackageProgress) => void;
+}
+
+export interface ManagerConfig {
+  mod: EmModule;
+  bridge: Bridge;
+  /** where the lock file and the package files are */
+  indexURL: string;
+  host: Host;
+  /** the lock file's bytes (null: the distribution has none), as loadPinnace fetches them */
+  lockBytes: Promise<Uint8Array | null>;
+  packageCacheDir?: string | null;
+  /** set where a lazy import may suspend Python while it downloads (jspi.ts) */
+  jspi?: Jspi;
+}
+
+export class PackageManager {
+  private seq = 0;
+
+  private constructor(
+    private readonly config: ManagerConfig,
+    readonly lock: Lock,
+    private readonly python: PythonPackages,
+    private readonly digest: Digest,
+    private readonly cache: PackageCache | undefined,
+    private readonly fetchNow: SyncFetch | undefined,
+  ) {
+    config.mod.FS.mkdirTree(TMP_DIR);
+  }
+
+  /** The manager of a started module: its cache chosen, its lock file read. */
+  static async create(config: ManagerConfig): Promise<PackageManager> {
+    const { host, indexURL, packageCacheDir } = config;
+    const node = host.nodeAPIs && (await nodeFs(host)) ? await loadNodeModules() : undefined;
+    if (!node && packageCacheDir) throw noFilesHere(packageCacheDir, host);
+    const digest = makeDigest(node);
+    const dir = node ? await chooseCacheDir(packageCacheDir, indexURL, host, node) : undefined;
+    const cache = dir
+      ? new DirectoryCache(dir, node!, digest)
+      : host.kind !== "node" && CacheApiCache.available() ? new CacheApiCache(digest) : undefined;
+    const lockCopies = cache instanceof DirectoryCache && /^https?:/.test(indexURL) ? cache : undefined;
+    const lock = parseLock(await lockOrCopy(config.lockBytes, indexURL, lockCopies), indexURL + LOCK_NAME);
+    return new PackageManager(config, lock, new PythonPackages(config.bridge), digest, cache,
+                              syncFetcher(host, node));
+  }
+
+  /** The directory caching downloaded packages (Node's fs), if any. */
+  get cacheDir(): string | undefined {
+    return this.cache instanceof DirectoryCache ? this.cache.dir : undefined;
+  }
+
+  /** How many package files came from cacheDir (for tests and diagnostics). */
+  get cacheHits(): number {
+    return this.cache instanceof DirectoryCache ? this.cache.hits : 0;
+  }
+
+  /** How an import fetches here: "sync" (synchronously), "jspi" (suspending Python, where it
+   * was entered through the asyncio loop), otherwise the reason it cannot. */
+  syncMode(): string {
+    if (this.fetchNow) return "sync";
+    if (this.config.jspi) return "jspi";
+    return "a browser's main thread cannot download synchronously";
+  }
+
+  /** The operations Python reaches (ops.ts: PACKAGE_OPS names them). */
+  ops(): PackageOps {
+    return {
+      [Way.Sync]: {
+        lock: () => this.lock.text,
+        mode: () => this.syncMode(),
+        fetch: (names) => this.fetchAllNow(names.map((n) => entryOf(this.lock, n))),
+        fetch_url: (url) => this.writeTmp(this.fetchURLNow(url), "url"),
+        resumed: () => this.config.jspi?.resumed(),
+      },
+      [Way.Promise]: {
+        fetch_url: async (url) => this.writeTmp(await fetchBytes(url, undefined, this.config.host), "url"),
+        load: (names) => this.loadPackage(names),
+      },
+      [Way.Suspend]: {
+        fetch: (names) => this.downloadAll(names.map((n) => entryOf(this.lock, n)), {}),
+        preload: (paths) => this.preloadLibraries(paths),
+      },
+    };
+  }
+
+  /** What Python waits for while suspended on an operation, for errors ("package numpy"). */
+  describeSuspension(op: string, arg: unknown): string {
+    return op === "fetch" ? `package ${(arg as string[]).join(", ")}` : "a package's shared libraries";
+  }
+
+  /** Install packages (package or import names) with their dependencies. */
+  async loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
+    const jspi = this.config.jspi;
+    if (jspi?.suspendedOn) await jspi.free(); // wait for a lazy import to finish
+    const plan = this.python.plan(typeof names === "string" ? [names] : [...names]);
+    if (plan.length === 0) return [];
+    const files = await this.downloadAll(plan, options);
+    if (jspi?.suspendedOn) await jspi.free();
+    let libs: string[];
+    try {
+      libs = this.python.install(files);
+    } finally {
+      this.removeTmp(files);
+    }
+    await this.preloadLibraries(libs);
+    return plan.map((e) => e.name);
+  }
+
+  /** The not-installed packages that `code` imports (the pre-scan of runPythonAsync). */
+  importsOf(code: string): string[] {
+    return this.python.importsOf(code);
+  }
+
+  // ---------------------------------------------------------------- synchronous fetching
+  private fetchURLNow(url: string): Uint8Array {
+    if (!this.fetchNow) throw new InternalError(`Pinnace: ${this.config.host.environment} cannot fetch synchronously`);
+    return this.fetchNow(url);
+  }
+
+  /** Download entries one after the other into temporary files: all, or on a failure none. */
+  private fetchAllNow(entries: LockEntry[]): Fetched[] {
+    const files: Fetched[] = [];
+    try {
+      for (const entry of entries) files.push(this.fetchOneNow(entry));
+    } catch (e) {
+      this.removeTmp(files);
+      throw e;
+    }
+    return files;
+  }
+
+  private fetchOneNow(entry: LockEntry): Fetched {
+    const url = entryURL(entry, this.config.indexURL);
+    const dir = this.cache instanceof DirectoryCache ? this.cache : undefined;
+    let bytes = dir?.getSync(entry);
+    if (!bytes) {
+      try {
+        bytes = this.fetchURLNow(url);
+      } catch (e) {
+        throw e instanceof FetchError ? PackageError.fromFetch(entry.name, e) : e;
+      }
+      dir?.putSync(entry, bytes); // Python checks what it installs; the cache keeps only good bytes
+    }
+    return { name: entry.name, path: this.writeTmp(bytes, entry.file_name), url };
+  }
+
+  // --------------------------------------------------------------- asynchronous fetching
+  /** Download every entry (in parallel) into temporary files: all or, on a failure, none. */
+  private async downloadAll(plan: LockEntry[], options: PackageOptions): Promise<Fetched[]> {
+    const settled = await Promise.allSettled(plan.map((e) => this.fetchOne(e, options)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    return plan.map((entry, i) => ({
+      name: entry.name,
+      path: this.writeTmp((settled[i] as PromiseFulfilledResult<Uint8Array>).value, entry.file_name),
+      url: entryURL(entry, this.config.indexURL),
+    }));
+  }
+
+  private async fetchOne(entry: LockEntry, options: PackageOptions): Promise<Uint8Array> {
+    const url = entryURL(entry, this.config.indexURL);
+    const report = (loaded: number) => options.onProgress?.({ package: entry.name, loaded, total: entry.size ?? 0 });
+    // Local files are read in place (Electron: also from inside an ASAR archive); the Cache
+    // API keeps downloads only.
+    const cache = url.startsWith("file:") && this.cache?.kind === "cache-api" ? undefined : this.cache;
+    const cached = await cache?.get(entry, url);
+    if (cached) {
+      report(cached.length);
+      return cached;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await fetchBytes(url, report, this.config.host);
+    } catch (e) {
+      throw e instanceof FetchError ? PackageError.fromFetch(entry.name, e) : e;
+    }
+    checkSha256(entry, url, bytes, await this.digest.async(bytes));
+    await cache?.put(entry, url, bytes);
+    return bytes;
+  }
+
+  /** Compile and instantiate side modules ahead of Python's dlopen(): a browser's main thread
+   * may not compile large modules synchronously. */
+  async preloadLibraries(paths: string[]): Promise<void> {
+    const mod = this.config.mod as unknown as {
+      loadWebAssemblyModule(b: Uint8Array, flags: object, name: string, scope: object): Promise<object>;
+      preloadedWasm: Record<string, object>;
+    };
+    for (const path of paths) {
+      if (mod.preloadedWasm[path]) continue;
+      const bytes = this.config.mod.FS.readFile(path);
+      mod.preloadedWasm[path] = await mod.loadWebAssemblyModule(bytes, { loadAsync: true, nodelete: true }, path, {});
+    }
+  }
+
+  // ------------------------------------------------------------------ temporary files
+  private writeTmp(bytes: Uint8Array, name: string): string {
+    const path = `${TMP_DIR}/${++this.seq}-${name}`;
+    this.config.mod.FS.writeFile(path, bytes);
+    return path;
+  }
+
+  private removeTmp(files: Fetched[]): void {
+    const { FS } = this.config.mod;
+    for (const f of files) if (FS.analyzePath(f.path).exists) FS.unlink(f.path);
+  }
+}
+
+/** The lock file; with a cache directory and an http(s) index, a copy is kept there, and used
+ * (with a warning) when the index cannot be reached: an app that was online once starts
+ * offline with the packages it has.  Any other failure is the caller's error. */
+async function lockOrCopy(lockBytes: Promise<Uint8Array | null>, indexURL: string,
+                          copies: DirectoryCache | undefined): Promise<Uint8Array | null> {
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await lockBytes;
+  } catch (e) {
+    const offline = e instanceof LoadError && e.failure?.kind === "network";
+    const copy = offline ? copies?.readLockCopy(indexURL) : undefined;
+    if (!copy) throw e;
+    console.warn(`Pinnace: ${(e as Error).message}\nPinnace: using the copy of ${LOCK_NAME} cached in ` +
+                 copies!.lockCopyPath(indexURL));
+    return copy;
+  }
+  if (copies && bytes) copies.keepLockCopy(indexURL, bytes);
+  return bytes;
+}

@@ -1,0 +1,23 @@
+// The Node modules the package manager uses where Node's fs is reachable (Node, Electron's main
+// and utility processes, renderers with Node), loaded once.
+import { nodeModule } from "../environment.js";
+
+export interface NodeModules {
+  fs: typeof import("node:fs");
+  path: typeof import("node:path");
+  os: typeof import("node:os");
+  crypto: typeof import("node:crypto");
+  child: typeof import("node:child_process");
+  url: typeof import("node:url");
+}
+
+export async function loadNodeModules(): Promise<NodeModules> {
+  return {
+    fs: await nodeModule("fs"),
+    path: await nodeModule("path"),
+    os: await nodeModule("os"),
+    crypto: await nodeModule("crypto"),
+    child: await nodeModule("child_process"),
+    url: await nodeModule("url"),
+  };
+}
