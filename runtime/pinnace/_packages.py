@@ -103,7 +103,8 @@ def _from_js(exc: Any) -> BaseException:
                             failure=_failure(err, exc.message))  # fmt: skip
     if exc.name == "FetchError":
         return _failure(err, _field(err, "reason") or exc.message) or FetchError(exc.message)
-    return exc  # not the loader's: the JS error as it is
+    unchanged: BaseException = exc  # not the loader's: the JS error as it is
+    return unchanged
 
 
 def _ops(way: str) -> Any:

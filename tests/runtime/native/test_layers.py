@@ -12,6 +12,8 @@ from support.hosts import REPO
 PACKAGE = REPO / "runtime" / "pinnace"
 SOURCE_DIRS = [REPO / "runtime", REPO / "loader-js" / "src"]
 MAX_LINES = 400
+#: Modules that `pinnace build dist` writes into the stdlib archive (no file in runtime/pinnace)
+GENERATED = {"_build"}
 
 
 def layers() -> list[str]:
@@ -49,7 +51,8 @@ def imported(path: Path) -> list[tuple[int, str]]:
 
 
 def test_the_docstring_lists_every_module() -> None:
-    assert sorted(layers()) == sorted(module_name(p) for p in PACKAGE.glob("*.py"))
+    files = {module_name(p) for p in PACKAGE.glob("*.py")}
+    assert sorted(layers()) == sorted(files | GENERATED)
 
 
 def test_imports_go_down_the_layers() -> None:

@@ -9,6 +9,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -114,11 +115,22 @@ def test_ensure_fetches_through_the_loader(native_runtime: Runtime, tmp_path: Pa
     loader.files["joblib"] = data
     assert _packages.ensure(["joblib"])
     assert [op for op, _ in loader.calls] == ["lock", "fetch"]
+    assert loader.calls[1] == ("fetch", ["joblib"])
     assert _packages.plan(["joblib"]) == []
 
 
-def test_ensure_turns_a_loader_failure_into_package_error(native_runtime: Runtime) -> None:
-    native_runtime(LOCK)  # the loader has no file for joblib: HTTP 404
-    with pytest.raises(_packages.PackageError, match="joblib: HTTP 404") as info:
-        _packages.ensure(["joblib"])
-    assert isinstance(info.value, ImportError)
+def test_the_loaders_errors_become_python_errors_field_by_field() -> None:
+    """What a JS PackageError / FetchError (loader-js/src/errors.ts) becomes in Python: the
+    same type, message and fields, never a text to be matched again."""
+    failure = SimpleNamespace(kind="http", status=404)
+    js = SimpleNamespace(package="inner", url="http://x/i.whl", failure=failure,
+                         reason="HTTP 404 Not Found")  # fmt: skip
+    err = _packages._from_js(SimpleNamespace(name="PackageError", js_error=js,
+                                             message="package inner: could not fetch"))  # fmt: skip
+    assert isinstance(err, _packages.PackageError) and isinstance(err, ImportError)
+    assert (err.package, err.url, str(err)) == ("inner", "http://x/i.whl", "package inner: could not fetch")
+    assert err.failure is not None and err.failure.not_found and err.failure.status == 404
+    fetch = _packages._from_js(SimpleNamespace(name="FetchError", js_error=js, message="m"))
+    assert isinstance(fetch, _packages.FetchError) and str(fetch) == "HTTP 404 Not Found"
+    other: Any = SimpleNamespace(name="TypeError", js_error=SimpleNamespace(), message="m")
+    assert _packages._from_js(other) is other  # not the loader's: the JS error as it is
