@@ -45,6 +45,7 @@ lint: setup
 	$(VENV)/bin/ruff check build host runtime tests bench demos
 	$(VENV)/bin/mypy build/pinnace_build host/pinnace_host demos/server/app.py demos/lib/console.py \
 		tests/runtime/native tests/support
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/runtime/native/test_layers.py
 	cd loader-js && npx tsc --noEmit -p . && node tools/check-cycles.mjs
 
 clean:
