@@ -1,5 +1,5 @@
 // The operations between Python and the loader: one table on each side, naming the same
-// operations the same ways (loader-js/src/packages/ops.ts and runtime/pinnace/_packages.py).
+// operations the same ways (loader-js/src/packages/ops.ts and runtime/pinnace/_loader.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -12,7 +12,7 @@ import type { EmModule } from "../src/module.js";
 
 const REPO = path.resolve(process.cwd(), "..");
 
-/** runtime/pinnace/_packages.py's OPS, read with Python's ast (the module itself needs wasm). */
+/** runtime/pinnace/_loader.py's OPS, read with Python's ast (the module itself needs wasm). */
 function pythonOps(): Record<string, string[]> {
   const read = `
 import ast, json, sys
@@ -21,7 +21,7 @@ for node in tree.body:
     if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "OPS":
         print(json.dumps(ast.literal_eval(node.value)))
 `;
-  const file = path.join(REPO, "runtime", "pinnace", "_packages.py");
+  const file = path.join(REPO, "runtime", "pinnace", "_loader.py");
   return JSON.parse(execFileSync(process.env.PYTHON ?? "python3", ["-c", read, file], { encoding: "utf8" }));
 }
 

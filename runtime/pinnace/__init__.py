@@ -9,6 +9,7 @@ Its modules form layers, top to bottom::
     _install      pinnace.install: wheels from a package index, like micropip
     importer      the lazy per-import finder
     _packages     the lock file; verifying and installing wheels the loader fetched
+    _loader       the loader's operations as Python reaches them; PackageError, FetchError
     trio          pinnace.trio.run, await_js, fetch
     _trio_host    Trio's platform layer on the JS host (imported by the patched trio)
     loop          asyncio on the host's event loop

@@ -4,15 +4,9 @@ The JS loader only moves bytes (fetch, cache, compile side modules); everything 
 *what* is installed and *whether* the bytes are right lives here, so that the synchronous path
 (an import that fetches on the spot) and the asynchronous one (``loadPackage`` from JS) share it.
 
-The loader's side is one table of operations (loader-js/src/packages/ops.ts), which ``OPS``
-below mirrors: ``_pinnace_packages.ops()`` (runtime/src/packages.c) gives it to Python as a
-JsProxy, whose ``sync`` operations Python calls and whose ``promise`` operations it awaits
-through the FFI; ``_pinnace_packages.suspend(op, json)`` runs a ``suspend`` operation while
-Python is suspended (JSPI, loader-js/src/jspi.ts), or returns None where Python cannot suspend
-(it was entered synchronously from JS).  A JS error arrives as a JsException carrying the JS
-error; ``_from_js`` turns the loader's PackageError and FetchError into the Python ones below,
-field by field.  The JS side calls ``plan``, ``install_fetched`` (and pinnace.importer's
-``scan_imports``) through the FFI.
+What it asks of the loader goes through pinnace._loader (the table of operations, and the
+errors they end in, re-exported here).  The JS side calls ``plan``, ``install_fetched`` (and
+pinnace.importer's ``scan_imports``) through the FFI.
 """
 
 from __future__ import annotations
@@ -20,161 +14,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Generator, Iterable
+from collections.abc import Iterable
 from typing import Any
+
+from ._loader import FetchError, PackageError, _Awaited, _call, _suspend, fetch_url, mode
+
+__all__ = ["FetchError", "PackageError", "ensure", "fetch_url", "install_fetched", "load",
+           "mode", "plan"]  # fmt: skip
 
 # difflib, hashlib, shutil and zipfile are imported where used: this module is imported at
 # startup (pinnace.importer, via a .pth file) and must stay cheap.
 
 SITE_PACKAGES = f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
-
-#: The operations of the loader's table (loader-js/src/packages/ops.ts: PACKAGE_OPS) and the ways
-#: Python reaches each: "sync" (called through the FFI), "promise" (a JS promise, awaited on the
-#: asyncio loop), "suspend" (``_pinnace_packages.suspend``, JSPI).  loader-js/test/ops.test.ts
-#: checks that both sides name the same.
-OPS: dict[str, tuple[str, ...]] = {
-    "lock": ("sync",),  # the lock file's text ("" when the distribution has none)
-    "mode": ("sync",),  # "sync", "jspi", or the reason an import cannot fetch here
-    "fetch": ("sync", "suspend"),  # package names -> [{name, path, url}] of temporary files
-    "fetch_url": ("sync", "promise"),  # any URL -> the path of a temporary file
-    "load": ("promise",),  # package names: installed the loader's way (loadPackage)
-    "preload": ("suspend",),  # paths of installed side modules: compiled ahead of dlopen
-    "resumed": ("sync",),  # Python runs again after a suspension (runtime/src/packages.c)
-}
+#: Where shared_library packages (``install_dir: "dynlib"``, e.g. libopenblas) go.  Extension
+#: modules of other packages name such a library as a dynamic dependency by file name, and
+#: Emscripten 3.1.69 finds it only among libraries loaded under exactly that name (never in the
+#: file system): the loader loads it so (its "preload") right after it is installed.
+DYNLIB_DIR = "/usr/lib"
 
 _lock: dict[str, Any] | None = None
-_table: Any = None
 installed: set[str] = set()
-
-
-class FetchError(OSError):
-    """The loader could not fetch ``url``; ``str()`` is the reason alone (``reason``), e.g.
-    "HTTP 404 Not Found" or "network error (...)".  ``kind`` and ``status`` are the JS side's
-    FetchFailure (loader-js/src/errors.ts): "http" (with the status), "network", "missing"
-    (a local file that is not there) or "unreadable"."""
-
-    def __init__(self, reason: str, url: str | None = None, kind: str | None = None,
-                 status: int | None = None) -> None:  # fmt: skip
-        super().__init__(reason)
-        self.reason = reason
-        self.url = url
-        self.kind = kind
-        self.status = status
-
-    @property
-    def not_found(self) -> bool:
-        """Whether there is no such file (HTTP 404, or a missing local file)."""
-        return self.kind == "missing" or (self.kind == "http" and self.status == 404)
-
-
-class PackageError(ImportError):
-    """A package could not be resolved, fetched, verified or installed.  ``package`` and
-    ``url`` name what failed, where known, and ``failure`` is the FetchError when a fetch
-    failed (the JS loader's PackageError has the same fields)."""
-
-    def __init__(self, message: str, *, package: str | None = None, url: str | None = None,
-                 failure: FetchError | None = None) -> None:  # fmt: skip
-        super().__init__(message)
-        self.package = package
-        self.url = url
-        self.failure = failure
-
-
-def _field(js_error: Any, name: str) -> Any:
-    try:
-        return getattr(js_error, name)
-    except AttributeError:
-        return None
-
-
-def _failure(js_error: Any, reason: str) -> FetchError | None:
-    """The FetchError for the ``failure`` (a JS FetchFailure) of a JS error, if it has one."""
-    f = _field(js_error, "failure")
-    if f is None:
-        return None
-    return FetchError(reason, _field(js_error, "url"), _field(f, "kind"), _field(f, "status"))
-
-
-def _from_js(exc: Any) -> BaseException:
-    """The Python error for a JS error of the loader (a JsException), by its type and fields."""
-    err = exc.js_error
-    if exc.name == "PackageError":
-        return PackageError(exc.message, package=_field(err, "package"), url=_field(err, "url"),
-                            failure=_failure(err, exc.message))  # fmt: skip
-    if exc.name == "FetchError":
-        return _failure(err, _field(err, "reason") or exc.message) or FetchError(exc.message)
-    unchanged: BaseException = exc  # not the loader's: the JS error as it is
-    return unchanged
-
-
-def _ops(way: str) -> Any:
-    """One way of the loader's table (a JsProxy)."""
-    global _table
-    if _table is None:
-        import _pinnace_packages
-
-        from . import ffi  # JS errors become JsException once it is imported
-
-        del ffi
-        _table = _pinnace_packages.ops()
-        if _table is None:
-            raise PackageError("the Pinnace loader has not installed its package manager")
-    return getattr(_table, way)
-
-
-def _call(op: str, *args: Any) -> Any:
-    """A "sync" operation of the loader; its errors as Python errors (``_from_js``)."""
-    from .ffi import JsException
-
-    assert "sync" in OPS[op], op
-    try:
-        return getattr(_ops("sync"), op)(*args)
-    except JsException as e:
-        raise _from_js(e) from None
-
-
-def _suspend(op: str, value: Any) -> str | None:
-    """A "suspend" operation: the JSON of its result, or None where Python cannot suspend."""
-    import _pinnace_packages
-
-    from .ffi import JsException
-
-    assert "suspend" in OPS[op], op
-    try:
-        return _pinnace_packages.suspend(op, json.dumps(value))  # type: ignore[no-any-return]
-    except JsException as e:
-        raise _from_js(e) from None
-
-
-class _Awaited:
-    """A "promise" operation awaited on the asyncio loop; where the host fetches synchronously
-    (``mode() == "sync"``) its "sync" twin, done at once."""
-
-    def __init__(self, op: str, *args: Any) -> None:
-        assert "promise" in OPS[op], op
-        self.op, self.args = op, args
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        if "sync" in OPS[self.op] and mode() == "sync":
-            return _call(self.op, *self.args)
-        from .ffi import JsException
-
-        try:
-            promise = getattr(_ops("promise"), self.op)(*self.args)
-            return (yield from promise.__await__())
-        except JsException as e:
-            raise _from_js(e) from None
-
-
-def mode() -> str:
-    """How an import fetches here: "sync", "jspi", or the reason it cannot (OPS["mode"])."""
-    return str(_call("mode"))
-
-
-def fetch_url(url: str) -> _Awaited:
-    """Await the path of a temporary file holding the bytes at ``url`` (remove it when read);
-    FetchError (an OSError) if they cannot be had."""
-    return _Awaited("fetch_url", url)
 
 
 async def load(names: list[str]) -> None:
@@ -235,6 +94,9 @@ def is_installed(name: str) -> bool:
     if name in installed:
         return True
     e = packages()[name]
+    if e.get("install_dir") == "dynlib":
+        libs = e.get("shared_libraries", [])
+        return bool(libs) and all(os.path.exists(os.path.join(DYNLIB_DIR, so)) for so in libs)
     info = f"{name.replace('-', '_')}-{e['version']}.dist-info"
     return os.path.isdir(os.path.join(SITE_PACKAGES, info))
 
@@ -280,10 +142,39 @@ def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
             package=name,
             url=url,
         )
+    if entry.get("install_dir") == "dynlib":
+        libs = entry.get("shared_libraries", [])
+        extract_libraries(name, data, url, libs)
+        installed.add(name)
+        return [os.path.join(DYNLIB_DIR, so) for so in libs]
     extract_wheel(name, data, url)
     installed.add(name)
     importlib_invalidate()
     return [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
+
+
+def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None:
+    """Extract the libraries ``libs`` (file names, as the lock lists them) of a shared_library
+    package's zip into DYNLIB_DIR; nothing else of the zip is written anywhere."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = {os.path.basename(n): n for n in zf.namelist() if not n.endswith("/")}
+            missing = [so for so in libs if "/" in so or so not in members]
+            if missing or not libs:
+                raise PackageError(f"package {name}: {url} lacks the libraries the lock names: "
+                                   f"{', '.join(missing) or '(none named)'}", package=name,
+                                   url=url)  # fmt: skip
+            contents = {so: zf.read(members[so]) for so in libs}
+    except zipfile.BadZipFile as e:
+        raise PackageError(f"package {name}: {url} is not a valid zip ({e})", package=name,
+                           url=url) from e  # fmt: skip
+    os.makedirs(DYNLIB_DIR, exist_ok=True)
+    for so, blob in contents.items():
+        with open(os.path.join(DYNLIB_DIR, so), "wb") as f:
+            f.write(blob)
 
 
 def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
@@ -362,6 +253,8 @@ def ensure(names: list[str], suspend: bool = False) -> bool:
     or with ``suspend`` by suspending Python while the loader downloads (JSPI).  Returns False,
     having done nothing, where Python cannot suspend.  Raises PackageError (an ImportError)
     naming the package and the URL on failure."""
+    from _pinnace_ffi import to_js
+
     todo = [e["name"] for e in plan(names)]
     if not todo:
         return True
@@ -371,10 +264,11 @@ def ensure(names: list[str], suspend: bool = False) -> bool:
             return False
         fetched = json.loads(text)
     else:
-        from _pinnace_ffi import to_js
-
         fetched = _call("fetch", to_js(todo)).to_py()
     libs = install_fetched(fetched)
+    dynlibs = [p for p in libs if p.startswith(DYNLIB_DIR + "/")]
+    if dynlibs and not suspend:  # loaded by file name now; extension modules at dlopen()
+        _call("preload", to_js(dynlibs))
     if suspend and libs and _suspend("preload", libs) is None:
         raise PackageError(f"package {todo[-1]}: could not suspend to load its .so files",
                            package=todo[-1])  # fmt: skip

@@ -114,7 +114,7 @@ def native_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             ) -> Iterator[Callable[[dict[str, Any]], LoaderStandIn]]:  # fmt: skip
     """``native_runtime(lock)``: the runtime's package modules reset to a fresh state, with ``lock`` as
     the loader's lock file and ``tmp_path/site-packages`` as site-packages."""
-    from pinnace import _packages
+    from pinnace import _loader, _packages
 
     site = tmp_path / "site-packages"
     site.mkdir()
@@ -127,7 +127,7 @@ def native_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                             ops=lambda: loader, suspend=_not_natively))  # fmt: skip
         monkeypatch.setattr(_packages, "SITE_PACKAGES", str(site))
         monkeypatch.setattr(_packages, "_lock", None)
-        monkeypatch.setattr(_packages, "_table", None)
+        monkeypatch.setattr(_loader, "_table", None)
         monkeypatch.setattr(_packages, "installed", set())
         return loader
 

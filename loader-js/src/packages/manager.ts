@@ -21,6 +21,24 @@ import { PythonPackages } from "./python.js";
 // Not under /tmp: `pinnace python` mounts the host's directories there.
 const TMP_DIR = "/lib/pinnace-downloads";
 
+// Where shared_library packages (libopenblas) are installed: runtime/pinnace/_packages.py.
+const DYNLIB_DIR = "/usr/lib/";
+
+/** The name a side module is loaded under: a shared library of DYNLIB_DIR by its file name, the
+ * name other modules give it as a dynamic dependency (Emscripten 3.1.69 finds a needed library
+ * only among those loaded or preloaded under exactly that name, never in the file system); an
+ * extension module by its path, the name Python's dlopen() gives. */
+export function libraryName(path: string): string {
+  return path.startsWith(DYNLIB_DIR) ? path.slice(DYNLIB_DIR.length) : path;
+}
+
+/** What Emscripten's dynamic linker offers for loading side modules ahead of dlopen. */
+interface SideModules {
+  loadWebAssemblyModule(b: Uint8Array, flags: { loadAsync: true; nodelete: boolean }, name: string, scope: object): Promise<object>;
+  loadWebAssemblyModule(b: Uint8Array, flags: { loadAsync: false; nodelete: boolean }, name: string, scope: object): object;
+  preloadedWasm: Record<string, object>;
+}
+
 /** Progress of a package download. */
 export interface PackageProgress {
   package: string;
@@ -104,6 +122,7 @@ export class PackageManager {
         mode: () => this.syncMode(),
         fetch: (names) => this.fetchAllNow(names.map((n) => entryOf(this.lock, n))),
         fetch_url: (url) => this.writeTmp(this.fetchURLNow(url), "url"),
+        preload: (paths) => this.preloadLibrariesNow(paths),
         resumed: () => this.config.jspi?.resumed(),
       },
       [Way.Promise]: {
@@ -214,17 +233,33 @@ export class PackageManager {
   }
 
   /** Compile and instantiate side modules ahead of Python's dlopen(): a browser's main thread
-   * may not compile large modules synchronously. */
+   * may not compile large modules synchronously.  `paths` come in dependency order (a shared
+   * library before the extension modules that need it). */
   async preloadLibraries(paths: string[]): Promise<void> {
-    const mod = this.config.mod as unknown as {
-      loadWebAssemblyModule(b: Uint8Array, flags: object, name: string, scope: object): Promise<object>;
-      preloadedWasm: Record<string, object>;
-    };
+    const mod = this.sideModules();
     for (const path of paths) {
-      if (mod.preloadedWasm[path]) continue;
+      const name = libraryName(path);
+      if (mod.preloadedWasm[name]) continue;
       const bytes = this.config.mod.FS.readFile(path);
-      mod.preloadedWasm[path] = await mod.loadWebAssemblyModule(bytes, { loadAsync: true, nodelete: true }, path, {});
+      mod.preloadedWasm[name] = await mod.loadWebAssemblyModule(bytes, { loadAsync: true, nodelete: true }, name, {});
     }
+  }
+
+  /** `preloadLibraries` at once, where compiling synchronously is allowed (Node, workers): the
+   * shared libraries a synchronous import has just installed (extension modules are left to
+   * dlopen). */
+  preloadLibrariesNow(paths: string[]): void {
+    const mod = this.sideModules();
+    for (const path of paths) {
+      const name = libraryName(path);
+      if (mod.preloadedWasm[name]) continue;
+      const bytes = this.config.mod.FS.readFile(path);
+      mod.preloadedWasm[name] = mod.loadWebAssemblyModule(bytes, { loadAsync: false, nodelete: true }, name, {});
+    }
+  }
+
+  private sideModules(): SideModules {
+    return this.config.mod as unknown as SideModules;
   }
 
   // ------------------------------------------------------------------ temporary files

@@ -1,5 +1,5 @@
 // The operations Python's package code asks of the loader: one table, by how Python reaches
-// them.  The Python side names the same operations in runtime/pinnace/_packages.py (OPS), and a
+// them.  The Python side names the same operations in runtime/pinnace/_loader.py (OPS), and a
 // unit test (loader-js/test/ops.test.ts) checks that both name the same ones the same ways.
 //
 // - "sync":    called through the FFI, the result returned at once (Python gets the table from
@@ -36,8 +36,9 @@ export const PACKAGE_OPS = {
   fetch_url: [Way.Sync, Way.Promise],
   /** install lock packages (names) the loader's way, with loadPackage: the names installed */
   load: [Way.Promise],
-  /** compile the side modules (paths) Python has just installed, ahead of dlopen */
-  preload: [Way.Suspend],
+  /** load the side modules (paths) Python has just installed, ahead of dlopen: a shared
+   * library (in /usr/lib) under its file name, an extension module under its path */
+  preload: [Way.Sync, Way.Suspend],
   /** Python runs again after a suspension (called by runtime/src/packages.c) */
   resumed: [Way.Sync],
 } as const satisfies Record<string, readonly Way[]>;
@@ -51,6 +52,7 @@ export interface PackageOps {
     mode(): string;
     fetch(names: string[]): Fetched[];
     fetch_url(url: string): string;
+    preload(paths: string[]): void;
     resumed(): void;
   };
   [Way.Promise]: {
