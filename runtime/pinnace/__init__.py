@@ -28,7 +28,16 @@ from __future__ import annotations
 
 from ._build import VERSION as __version__
 
-__all__ = ["__version__", "install"]
+__all__ = ["FetchError", "PackageError", "__version__", "install"]
+
+
+def __getattr__(name: str) -> object:
+    """``pinnace.PackageError`` and ``pinnace.FetchError``, imported when first asked for."""
+    if name in ("PackageError", "FetchError"):
+        from . import _loader
+
+        return getattr(_loader, name)
+    raise AttributeError(f"module 'pinnace' has no attribute {name!r}")
 
 
 async def install(requirements: str | list[str],

@@ -39,6 +39,8 @@ class FetchError(OSError):
     FetchFailure (loader-js/src/errors.ts): "http" (with the status), "network", "missing"
     (a local file that is not there) or "unreadable"."""
 
+    __module__ = "pinnace"  # its public name: pinnace.FetchError
+
     def __init__(self, reason: str, url: str | None = None, kind: str | None = None,
                  status: int | None = None) -> None:  # fmt: skip
         super().__init__(reason)
@@ -57,6 +59,8 @@ class PackageError(ImportError):
     """A package could not be resolved, fetched, verified or installed.  ``package`` and
     ``url`` name what failed, where known, and ``failure`` is the FetchError when a fetch
     failed (the JS loader's PackageError has the same fields)."""
+
+    __module__ = "pinnace"  # its public name: pinnace.PackageError
 
     def __init__(self, message: str, *, package: str | None = None, url: str | None = None,
                  failure: FetchError | None = None) -> None:  # fmt: skip

@@ -78,7 +78,7 @@ def test_http_404_then_the_file_appears(
         await attempt({how!r});
         """)  # fmt: skip
     assert lines[0] == (
-        f"PackageError: {'pinnace._packages.PackageError: ' if how == 'sync' else ''}"
+        f"PackageError: {'pinnace.PackageError: ' if how == 'sync' else ''}"
         f"package inner: could not fetch {url}{WHEEL}: HTTP 404 File not found"
     )
     assert lines[1:] == ["usable 1", "ok 21", "usable 3"]

@@ -137,11 +137,11 @@ def test_install_errors_name_the_package_and_url_and_install_nothing(
         """.replace("FIXED_PAGE", repr(str(idx.root / "simple/liar/index.html")))
         .replace("FIXED_HTML", repr(fixed)))  # fmt: skip
     files = url.replace("simple/", "files/")
-    assert lines[0] == (f"PackageError: pinnace._packages.PackageError: package nosuch (requested): not found in the lock file nor at {url}nosuch/")  # fmt: skip
-    assert lines[1].startswith(f"PackageError: pinnace._packages.PackageError: package linux (requested): no wheel at {url}linux/ satisfies linux and runs here")  # fmt: skip
+    assert lines[0] == (f"PackageError: pinnace.PackageError: package nosuch (requested): not found in the lock file nor at {url}nosuch/")  # fmt: skip
+    assert lines[1].startswith(f"PackageError: pinnace.PackageError: package linux (requested): no wheel at {url}linux/ satisfies linux and runs here")  # fmt: skip
     assert lines[1].endswith("versions there: 1.0")
-    assert lines[2].startswith(f"PackageError: pinnace._packages.PackageError: package liar: {files}liar-1.0-py3-none-any.whl has sha256 ")  # fmt: skip
+    assert lines[2].startswith(f"PackageError: pinnace.PackageError: package liar: {files}liar-1.0-py3-none-any.whl has sha256 ")  # fmt: skip
     assert lines[2].endswith(f"but the index says {'0' * 64} (N bytes received); refusing to install it".replace("N", str(good.stat().st_size)))  # fmt: skip
-    assert lines[3].startswith(f"PackageError: pinnace._packages.PackageError: package beta (requested): no wheel at {url}beta/ satisfies beta>=5")  # fmt: skip
+    assert lines[3].startswith(f"PackageError: pinnace.PackageError: package beta (requested): no wheel at {url}beta/ satisfies beta>=5")  # fmt: skip
     assert lines[4] == "[]"
     assert lines[5] == "installed omega"
