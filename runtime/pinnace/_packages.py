@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterable
 from typing import Any
 
 # difflib, hashlib, shutil and zipfile are imported where used: this module is imported at
-# startup (pinnace.importer, via a .pth file) and must stay cheap.
+# startup (by pinnace.importer, which runtime/src/pinnace.c installs) and must stay cheap.
 
 SITE_PACKAGES = f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
 
