@@ -303,8 +303,6 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   const bridge = installFfi(mod as FfiModule, jspi); // before Python starts: EM_JS code calls it
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
-  // Lazy per-import fetching: site runs this .pth at startup and installs pinnace.importer.
-  FS.writeFile(SITE_PACKAGES + "/pinnace-importer.pth", "import pinnace.importer; pinnace.importer.install()\n");
   const packages = await PackageManager.create({
     mod, bridge, indexURL, host, lockBytes, packageCacheDir: options.packageCacheDir, jspi,
   });

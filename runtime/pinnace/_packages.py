@@ -23,7 +23,7 @@ __all__ = ["FetchError", "PackageError", "ensure", "fetch_url", "install_fetched
            "mode", "plan"]  # fmt: skip
 
 # difflib, hashlib, shutil and zipfile are imported where used: this module is imported at
-# startup (pinnace.importer, via a .pth file) and must stay cheap.
+# startup (by pinnace.importer, which runtime/src/pinnace.c installs) and must stay cheap.
 
 SITE_PACKAGES = f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
 #: Where shared_library packages (``install_dir: "dynlib"``, e.g. libopenblas) go.  Extension

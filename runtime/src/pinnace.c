@@ -24,6 +24,32 @@ static int fail_status(PyStatus status)
     return 1;
 }
 
+/* Lazy per-import fetching: put pinnace.importer's finder on sys.meta_path.  Done where site
+ * ran (not under -S, sys.flags.no_site), as a .pth file in site-packages would do it. */
+static void install_importer(void)
+{
+    PyObject *flags = PySys_GetObject("flags"); /* borrowed */
+    PyObject *no_site = flags ? PyObject_GetAttrString(flags, "no_site") : NULL;
+    int skip = no_site ? PyObject_IsTrue(no_site) : -1;
+    Py_XDECREF(no_site);
+    if (skip != 0) {
+        if (skip < 0) {
+            PyErr_Print();
+        }
+        return;
+    }
+    PyObject *r = NULL;
+    PyObject *importer = PyImport_ImportModule("pinnace.importer");
+    if (importer != NULL) {
+        r = PyObject_CallMethod(importer, "install", NULL);
+        Py_DECREF(importer);
+    }
+    if (r == NULL) {
+        PyErr_Print(); /* like site with a failing .pth line: reported, and Python goes on */
+    }
+    Py_XDECREF(r);
+}
+
 /* Initialise from argv.  parse_argv: 1 = command-line options (main), 0 = argv is sys.argv. */
 static PyStatus initialize(int argc, char **argv, int parse_argv)
 {
@@ -48,6 +74,9 @@ static PyStatus initialize(int argc, char **argv, int parse_argv)
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);
+    if (!PyStatus_Exception(status)) {
+        install_importer();
+    }
     return status;
 }
 
