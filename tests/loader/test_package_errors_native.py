@@ -1,4 +1,4 @@
-"""pinnace._packages on ordinary CPython (no dist/): how a JS error of the loader becomes a
+"""pinnace._loader on ordinary CPython (no dist/): how a JS error of the loader becomes a
 Python error, field by field.  The JS error is a stand-in with the attributes a JsProxy of it
 would have (a missing JS property is an AttributeError, as through the FFI)."""
 
@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-SOURCE = Path(__file__).resolve().parents[2] / "runtime" / "pinnace" / "_packages.py"
+SOURCE = Path(__file__).resolve().parents[2] / "runtime" / "pinnace" / "_loader.py"
 
 
 @pytest.fixture(scope="module")
 def packages() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pinnace_packages_native", SOURCE)
+    spec = importlib.util.spec_from_file_location("pinnace_loader_native", SOURCE)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # imports json, os and sys only
+    spec.loader.exec_module(module)  # imports json and typing only at module level
     return module
 
 

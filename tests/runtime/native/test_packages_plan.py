@@ -9,11 +9,10 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from pinnace import _loader, _packages
+from pinnace import _packages
 
 from support.native_runtime import LoaderStandIn, lock_of
 
@@ -117,20 +116,3 @@ def test_ensure_fetches_through_the_loader(native_runtime: Runtime, tmp_path: Pa
     assert [op for op, _ in loader.calls] == ["lock", "fetch"]
     assert loader.calls[1] == ("fetch", ["joblib"])
     assert _packages.plan(["joblib"]) == []
-
-
-def test_the_loaders_errors_become_python_errors_field_by_field() -> None:
-    """What a JS PackageError / FetchError (loader-js/src/errors.ts) becomes in Python: the
-    same type, message and fields, never a text to be matched again."""
-    failure = SimpleNamespace(kind="http", status=404)
-    js = SimpleNamespace(package="inner", url="http://x/i.whl", failure=failure,
-                         reason="HTTP 404 Not Found")  # fmt: skip
-    err = _loader._from_js(SimpleNamespace(name="PackageError", js_error=js,
-                                             message="package inner: could not fetch"))  # fmt: skip
-    assert isinstance(err, _packages.PackageError) and isinstance(err, ImportError)
-    assert (err.package, err.url, str(err)) == ("inner", "http://x/i.whl", "package inner: could not fetch")
-    assert err.failure is not None and err.failure.not_found and err.failure.status == 404
-    fetch = _loader._from_js(SimpleNamespace(name="FetchError", js_error=js, message="m"))
-    assert isinstance(fetch, _packages.FetchError) and str(fetch) == "HTTP 404 Not Found"
-    other: Any = SimpleNamespace(name="TypeError", js_error=SimpleNamespace(), message="m")
-    assert _loader._from_js(other) is other  # not the loader's: the JS error as it is
