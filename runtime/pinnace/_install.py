@@ -2,11 +2,10 @@
 
 Resolution: each requirement is satisfied, in this order, by an installed distribution, a
 package of ``pinnace-lock.json`` whose version it allows (installed through the lock, with its
-sha256), or the best
-compatible wheel of the index (a PEP 503 HTML page or a PEP 691 JSON page at
-``<index>/<name>/``; tags ``py3*-none-any``, ``cp313-{none,abi3,cp313}-any`` or our platform
-``pyemscripten_2024_69_wasm32``; highest version allowed by the specifier, then the platform
-wheel).  A wheel's ``Requires-Dist`` (markers evaluated for this interpreter and the requested
+sha256), or the best compatible wheel of the index (a PEP 503 HTML page or a PEP 691 JSON page
+at ``<index>/<name>/``; tags ``py3*-none-any``, ``cpXY-{none,abi3,cpXY}-any`` for this
+interpreter, or our platform tag ``_build.PLATFORM``; highest version allowed by the specifier,
+then the platform wheel).  A wheel's ``Requires-Dist`` (markers evaluated for this interpreter and the requested
 extras) is resolved the same way.  Requirements are parsed with ``packaging``, itself a lock
 package installed on first use.
 

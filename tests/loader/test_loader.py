@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pinnace_build import versions
 from support.hosts import Node
 
 
@@ -33,7 +34,8 @@ def test_run_python_converts_results(node: Node) -> None:
     assert got["nan"] == "NaN" and got["inf"] is None  # JSON has no Infinity
     assert got["repr"] == "[1, (2, 'a')]"
     assert got["persisted"] == 6
-    assert got["version"] == "0.1.0" and got["pythonVersion"] == "3.13.5"
+    assert got["version"] == versions.PINNACE_VERSION
+    assert got["pythonVersion"] == versions.PYTHON_VERSION
 
 
 def test_stdout_and_stderr_go_to_callbacks_by_line(node: Node) -> None:
