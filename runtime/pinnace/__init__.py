@@ -28,10 +28,14 @@ from __future__ import annotations
 
 from ._build import VERSION as __version__
 
+TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup in wasm
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["FetchError", "PackageError", "__version__", "install"]
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     """``pinnace.PackageError`` and ``pinnace.FetchError``, imported when first asked for."""
     if name in ("PackageError", "FetchError"):
         from . import _loader

@@ -28,11 +28,11 @@ import os
 import sys
 from typing import Any
 
-from . import _build, _packages
+from . import _packages
+from ._build import PLATFORM as PLATFORM  # (re-exported: the platform tag pinnace.install accepts)
 from ._packages import PackageError
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
-PLATFORM = _build.PLATFORM
 
 
 async def _fetch(url: str, what: str) -> bytes:
