@@ -11,9 +11,6 @@ show the user's frames only (pinnace._tracebacks).
 
 from __future__ import annotations
 
-import ast
-import importlib.util
-import linecache
 import sys
 
 import __main__
@@ -27,10 +24,16 @@ if TYPE_CHECKING:
     from typing import Any
 
 CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at startup
+# ast, linecache and importlib.util are imported where used: `pinnace python` starts the
+# runtime without ever running code through here.
 
 
-def _compile(source: str, filename: str, flags: int = 0) -> tuple[CodeType, CodeType | None]:
+def _compile(source: str, filename: str, top_level_await: bool = False
+             ) -> tuple[CodeType, CodeType | None]:  # fmt: skip
     """Compile ``source`` as statements plus, if it ends in an expression, that expression."""
+    import ast
+
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0
     tree = compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST | flags, dont_inherit=True)
     last: ast.expr | None = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -44,6 +47,8 @@ def _compile(source: str, filename: str, flags: int = 0) -> tuple[CodeType, Code
 
 def _remember_source(source: str, filename: str) -> None:
     """Let tracebacks quote the code's lines although it is not a file."""
+    import linecache
+
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
 
 
@@ -63,7 +68,7 @@ def run_async(
 
     ns = __main__.__dict__ if namespace is None else namespace
     _remember_source(source, filename)
-    body, expr = _compile(source, filename, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    body, expr = _compile(source, filename, top_level_await=True)
 
     from .loop import INTERRUPTED, LOOP
 
@@ -127,6 +132,8 @@ class _LoopOnAsyncioImport:  # a sys.meta_path finder (importlib.abc would impor
     def find_spec(self, name: str, path: Any, target: Any = None) -> ModuleSpec | None:
         if name != "asyncio":
             return None
+        import importlib.util
+
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.loader is not None:
