@@ -7,6 +7,9 @@ Pinnace's loader needs, under keys pyodide-lock readers ignore:
 * ``size``: the file's length in bytes (progress totals before the first byte arrives);
 * ``shared_libraries``: paths, inside the wheel, of its extension modules (``.so``): the loader
   compiles them (asynchronously where the host requires it) before Python dlopen()s them;
+  for a ``shared_library`` package (a zip, ``install_dir: "dynlib"``, e.g. OpenBLAS), the
+  libraries other modules name as dynamic dependencies (``libopenblas.so``), to be installed in
+  ``DYNLIB_DIR`` and loaded under that bare name before any module that needs them;
 * ``imported_by`` (stdlib pieces only, see stdlib_pieces.py): core modules whose import
   imports the piece, for the import pre-scan of ``runPythonAsync``.
 """
@@ -24,6 +27,8 @@ from . import versions as V
 from .recipes import Recipe
 
 LOCK_NAME = "pinnace-lock.json"
+# Where a shared_library package's files go (pyodide-lock's install_dir "dynlib").
+DYNLIB_DIR = "/usr/lib"
 
 
 def _sha256(path: Path) -> str:
@@ -31,15 +36,15 @@ def _sha256(path: Path) -> str:
 
 
 def wheel_entry(name: str, version: str, wheel: Path, imports: list[str], depends: list[str],
-                package_type: str = "package") -> dict[str, Any]:  # fmt: skip
-    """The lock entry of one wheel file."""
+                package_type: str = "package", install_dir: str = "site") -> dict[str, Any]:  # fmt: skip
+    """The lock entry of one wheel file (or shared library zip)."""
     with zipfile.ZipFile(wheel) as zf:
         libs = sorted(n for n in zf.namelist() if n.endswith(".so"))
     return {
         "name": name,
         "version": version,
         "file_name": wheel.name,
-        "install_dir": "site",
+        "install_dir": install_dir,
         "sha256": _sha256(wheel),
         "size": wheel.stat().st_size,
         "imports": imports,
@@ -51,6 +56,9 @@ def wheel_entry(name: str, version: str, wheel: Path, imports: list[str], depend
 
 
 def entry(recipe: Recipe, wheel: Path) -> dict[str, Any]:
+    if recipe.is_shared_library:
+        return wheel_entry(recipe.name, recipe.version, wheel, list(recipe.imports),
+                           list(recipe.depends), "shared_library", "dynlib")  # fmt: skip
     return wheel_entry(recipe.name, recipe.version, wheel, list(recipe.imports),
                        list(recipe.depends))  # fmt: skip
 

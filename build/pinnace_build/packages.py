@@ -5,12 +5,15 @@ Each package is one content-keyed step (see cache.py), built in dependency order
 * ``pkg-<name>`` for a recipe whose source is a PyPI sdist (or a local path): pyodide-build
   0.39.2 (``pyodide build-recipes-no-deps``) against our own root (pyodide_root.py).  Its
   key covers the recipe directory, our CPython build, the toolchain, pyodide-build and the keys
-  of the package's dependencies.
+  of the package's dependencies (run and host requirements).  The build sees its host
+  requirements in its own host prefix (hostprefix.py).  A ``shared_library`` recipe yields a
+  zip of its ``.so`` files and keeps the prefix its script installed (``prefix/``) for the
+  recipes built against it.
 * ``wheel-<name>`` for a recipe whose source is a ``.whl``: the wheel itself, downloaded and
   checked against the recipe's sha256, with the recipe's ``source.patches`` applied if it has
   any (wheelpatch.py).
 
-Then the wheels are copied into ``dist/`` and ``dist/pinnace-lock.json`` is written
+Then the wheels (and shared libraries' zips) are copied into ``dist/`` and ``dist/pinnace-lock.json`` is written
 (lockfile.py).
 """
 
@@ -22,9 +25,9 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from . import cpython, lockfile, pyodide_root, recipes, toolchain, wheelpatch
+from . import cpython, hostprefix, lockfile, pyodide_root, recipes, toolchain, wheelpatch
 from .cache import BuildError, Step, log
-from .paths import DIST
+from .paths import DIST, cache_root
 from .recipes import Recipe
 
 DOWNLOAD_TIMEOUT = 120
@@ -51,6 +54,7 @@ class Builder:
         self.recipes = recipes.load_all()
         self._pb: pyodide_root.PyodideBuild | None = None
         self._keys: dict[str, str] = {}
+        self._artifacts: dict[str, Path] = {}
 
     def pyodide(self) -> pyodide_root.PyodideBuild:
         if self._pb is None:
@@ -68,7 +72,7 @@ class Builder:
                 "recipe": r.digest,
                 "root": pyodide_root.root_step(tc, cpython.build(tc)).key,
                 "pyodide_build": pyodide_root.venv_step().key,
-                "deps": {d: self._keys[d] for d in r.depends},
+                "deps": {d: self._keys[d] for d in r.build_depends},
                 "v": 1,
             },
         )
@@ -82,37 +86,69 @@ class Builder:
         pb = self.pyodide()
         work = out / "recipes"
         shutil.copytree(r.directory, work / r.name)
+        prefix = work / ".libs"  # pyodide-build's WASM_LIBRARY_DIR for recipes in `work`
+        host = [(self.recipes[d], self._artifacts[d]) for d in r.host_depends]
+        hostprefix.stage(prefix, host, pb.root / "share" / "meson" / "cross")
+        env = pb.env()
+        env["XDG_DATA_HOME"] = str(prefix / "share")
+        env.update(_ccache_env(out))
         log(f"{r.name}: pyodide-build (log: {work / r.name / 'build.log'})")
         res = subprocess.run(
             [str(pb.cli), "build-recipes-no-deps", r.name, "--recipe-dir", str(work)],
-            cwd=out, env=pb.env(), capture_output=True, text=True,
+            cwd=out, env=env, capture_output=True, text=True,
         )  # fmt: skip
         (out / "pyodide-build.log").write_text(res.stdout + res.stderr)
-        wheels = sorted((work / r.name / "dist").glob("*.whl"))
-        if res.returncode != 0 or len(wheels) != 1:
+        found = sorted((work / r.name / "dist").glob("*" + _artifact_suffix(r)))
+        if res.returncode != 0 or len(found) != 1:
             tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
             raise BuildError(f"{r.name}: pyodide-build failed (log {out / 'pyodide-build.log'})\n"
                              f"{tail}")  # fmt: skip
-        shutil.move(wheels[0], out / wheels[0].name)
+        shutil.move(found[0], out / found[0].name)
+        if r.is_shared_library:  # what its script installed, for the recipes built against it
+            shutil.move(prefix, out / hostprefix.PREFIX_DIR)
+        shutil.rmtree(prefix, ignore_errors=True)
         shutil.rmtree(work / r.name / "build", ignore_errors=True)
 
     def build(self, r: Recipe) -> Path:
-        """The built wheel of one recipe (its dependencies must have been built first)."""
+        """The built wheel (or shared library zip) of one recipe (its dependencies must have
+        been built first)."""
         step = self.step(r)
         self._keys[r.name] = step.key
         fn = self._build_wheel if r.is_wheel else self._build_source
         out = step.ensure(lambda out: fn(r, out))
-        wheels = sorted(out.glob("*.whl"))
-        if len(wheels) != 1:
-            raise BuildError(f"{r.name}: expected one wheel in {out}, found {wheels}")
-        return wheels[0]
+        found = sorted(out.glob("*" + _artifact_suffix(r)))
+        if len(found) != 1:
+            raise BuildError(
+                f"{r.name}: expected one {_artifact_suffix(r)} in {out}, found {found}"
+            )
+        self._artifacts[r.name] = found[0]
+        return found[0]
+
+
+def _ccache_env(basedir: Path) -> dict[str, str]:
+    """Compiles through ccache (as CPython's are), with paths relative to the step directory:
+    a changed recipe rebuilds in a new step directory, and its unchanged compiles hit."""
+    ccache = shutil.which("ccache")
+    if not ccache:
+        return {}
+    return {
+        "EM_COMPILER_WRAPPER": ccache,  # emcc os.execv()s it: an absolute path
+        "CCACHE_DIR": str(cache_root() / "ccache"),
+        "CCACHE_BASEDIR": str(basedir),
+        "CCACHE_NOHASHDIR": "1",
+    }
+
+
+def _artifact_suffix(r: Recipe) -> str:
+    return ".zip" if r.is_shared_library else ".whl"
 
 
 def build(names: list[str] | None = None, dest: Path = DIST) -> Path:
-    """Build the named packages (all recipes if None) and their dependencies into ``dest``;
-    write ``dest/pinnace-lock.json`` for every wheel now in ``dest``'s package set."""
+    """Build the named packages (if None, every recipe not marked ``_disabled``) and their
+    dependencies into ``dest``; write ``dest/pinnace-lock.json`` for every wheel now in
+    ``dest``'s package set."""
     b = Builder()
-    order = recipes.closure(b.recipes, names if names else sorted(b.recipes))
+    order = recipes.closure(b.recipes, names if names else recipes.default_set(b.recipes))
     built: list[tuple[Recipe, Path]] = []
     for r in order:
         built.append((r, b.build(r)))

@@ -1,8 +1,11 @@
 """Package recipes: ``recipes/<name>/meta.yaml`` in pyodide-build's schema, read as data.
 
-Only what Pinnace's own build needs is interpreted here (name, version, source, run
-requirements, top-level import names); building a recipe from source is pyodide-build's job
-(see packages.py).  A recipe whose source URL is a ``.whl`` is a pure-Python package taken as
+Only what Pinnace's own build needs is interpreted here (name, version, source, ``build.type``,
+run and host requirements, top-level import names); building a recipe from source is
+pyodide-build's job (see packages.py).  ``build.type: shared_library`` makes a C library that is
+a package of its own (OpenBLAS): pyodide-build zips what its script puts in ``$DISTDIR``, and
+what the script installs into the host prefix ``$WASM_LIBRARY_DIR`` (headers, the library,
+pkg-config files) is handed to the recipes that list it under ``requirements.host``.  A recipe whose source URL is a ``.whl`` is a pure-Python package taken as
 that wheel, verified against its sha256 and shipped unchanged, or with the recipe's
 ``source.patches`` applied (wheelpatch.py).
 """
@@ -34,11 +37,24 @@ class Recipe:
     imports: tuple[str, ...]
     summary: str
     patches: tuple[Path, ...] = ()
+    package_type: str = "package"
+    host_depends: tuple[str, ...] = ()
+    disabled: bool = False
 
     @property
     def is_wheel(self) -> bool:
         """A prebuilt pure-Python wheel (taken as is) rather than a source build."""
         return self.url.endswith(".whl")
+
+    @property
+    def is_shared_library(self) -> bool:
+        """A C library shipped as a package of its own (a zip of .so files, no Python)."""
+        return self.package_type == "shared_library"
+
+    @property
+    def build_depends(self) -> tuple[str, ...]:
+        """Everything that must be built first: run and host requirements, in order, once."""
+        return tuple(dict.fromkeys((*self.depends, *self.host_depends)))
 
     @property
     def digest(self) -> str:
@@ -52,6 +68,9 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     raise RecipeError(f"expected a list of strings, got {value!r}")
+
+
+PACKAGE_TYPES = ("package", "shared_library")
 
 
 def load(directory: Path) -> Recipe:
@@ -69,7 +88,12 @@ def load(directory: Path) -> Recipe:
     if missing:
         raise RecipeError(f"{meta}: source.patches names missing files: {', '.join(missing)}")
     reqs = data.get("requirements") or {}
-    imports = _as_list(pkg.get("top-level")) or [name]
+    package_type = str((data.get("build") or {}).get("type", "package"))
+    if package_type not in PACKAGE_TYPES:
+        raise RecipeError(f"{meta}: build.type {package_type!r} is not one of {PACKAGE_TYPES}")
+    # A shared library has no Python imports; a package is imported by its name by default.
+    default_imports = [] if package_type == "shared_library" else [name]
+    imports = _as_list(pkg.get("top-level")) or default_imports
     return Recipe(
         name=name,
         version=version,
@@ -80,20 +104,31 @@ def load(directory: Path) -> Recipe:
         imports=tuple(imports),
         summary=str((data.get("about") or {}).get("summary", "")),
         patches=tuple(directory / p for p in _as_list(src.get("patches"))),
+        package_type=package_type,
+        host_depends=tuple(_as_list(reqs.get("host"))),
+        disabled=bool(pkg.get("_disabled", False)),
     )
 
 
 def load_all(root: Path = RECIPES) -> dict[str, Recipe]:
     found = {d.name: load(d) for d in sorted(root.iterdir()) if (d / "meta.yaml").exists()}
     for r in found.values():
-        for dep in r.depends:
+        for dep in r.build_depends:
             if dep not in found:
                 raise RecipeError(f"recipe {r.name} depends on {dep!r}, which has no recipe")
     return found
 
 
+def default_set(recipes: dict[str, Recipe]) -> list[str]:
+    """What ``pinnace build packages`` (and ``make dist``) builds without names: every recipe
+    but those marked ``package: {_disabled: true}`` (pyodide-build's flag; a recipe that is
+    not yet verified to build), which build only when named."""
+    return sorted(name for name, r in recipes.items() if not r.disabled)
+
+
 def closure(recipes: dict[str, Recipe], names: list[str]) -> list[Recipe]:
-    """The named recipes and everything they depend on, dependencies first."""
+    """The named recipes and everything they depend on (to run or to build), dependencies
+    first."""
     order: list[Recipe] = []
     state: dict[str, str] = {}
 
@@ -107,7 +142,7 @@ def closure(recipes: dict[str, Recipe], names: list[str]) -> list[Recipe]:
         if state.get(name) == "visiting":
             raise RecipeError(f"dependency cycle: {' -> '.join((*path, name))}")
         state[name] = "visiting"
-        for dep in recipes[name].depends:
+        for dep in recipes[name].build_depends:
             visit(dep, (*path, name))
         state[name] = "done"
         order.append(recipes[name])

@@ -1,0 +1,45 @@
+"""The host prefix a package is built against: pyodide-build's ``$WASM_LIBRARY_DIR``.
+
+pyodide-build hands every build the directory ``<recipe dir>/../.libs`` as ``WASM_LIBRARY_DIR``
+(and ``PKG_CONFIG_LIBDIR=$WASM_LIBRARY_DIR/lib/pkgconfig``): a shared library's script installs
+its headers, its ``.so`` and its ``.pc`` file there, and a package built later finds them.  Each
+Pinnace build runs in a directory of its own, so this module fills that prefix for one build from
+what the recipe lists under ``requirements.host``:
+
+* a shared library (``build.type: shared_library``): the prefix its own build installed, kept in
+  its cache step as ``prefix/`` (its ``.pc`` files must locate the prefix through
+  ``${pcfiledir}``, as the directory moves);
+* a package (a wheel, e.g. numpy): the wheel unpacked under ``lib/pythonX.Y/site-packages``, so
+  that a build can use the *wasm* build's headers (numpy's ``_numpyconfig.h`` differs from a
+  native numpy's) rather than the native build environment's.
+
+The prefix also holds ``share/meson/cross`` (the build's ``XDG_DATA_HOME``), where meson finds
+cross files by bare name: the root's ``emscripten`` file, and any a recipe's script writes there.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from . import versions as V
+from .recipes import Recipe
+
+SITE_PACKAGES = Path("lib") / f"python{V.PYTHON_MAJOR_MINOR}" / "site-packages"
+PREFIX_DIR = "prefix"  # inside a shared library's cache step
+
+
+def stage(prefix: Path, host_deps: list[tuple[Recipe, Path]], meson_cross: Path) -> None:
+    """Fill ``prefix`` for one build: ``host_deps`` pairs a recipe with its built artifact
+    (a wheel, or a shared library's zip in its step directory); ``meson_cross`` is the root's
+    directory of meson cross files."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(meson_cross, prefix / "share" / "meson" / "cross", dirs_exist_ok=True)
+    for dep, artifact in host_deps:
+        if dep.is_shared_library:
+            shutil.copytree(artifact.parent / PREFIX_DIR, prefix, symlinks=True,
+                            dirs_exist_ok=True)  # fmt: skip
+        else:
+            with zipfile.ZipFile(artifact) as zf:
+                zf.extractall(prefix / SITE_PACKAGES)
