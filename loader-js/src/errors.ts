@@ -50,10 +50,17 @@ export class PythonError extends PinnaceError {
   readonly type: string;
   /** The Python exception (a PyProxy), when the error came through the FFI. */
   readonly pyException?: any;
+  /**
+   * For a SystemExit (`sys.exit(...)`, `raise SystemExit`, `exit()`): the exit status it stands
+   * for, as CPython computes it (0 for no code, the code if it is an int, else 1). Undefined for
+   * every other exception.
+   */
+  readonly exitCode?: number;
 
-  constructor(type: string, traceback: string, pyException?: unknown) {
+  constructor(type: string, traceback: string, pyException?: unknown, exitCode?: number) {
     super(traceback);
     this.type = type;
+    if (exitCode !== undefined) this.exitCode = exitCode;
     // not enumerable: console.log of the error should not walk into Python
     if (pyException !== undefined) Object.defineProperty(this, "pyException", { value: pyException, enumerable: false });
   }

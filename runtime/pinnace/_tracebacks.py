@@ -86,6 +86,19 @@ def format_exception(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))
 
 
+def exit_status(exc: SystemExit) -> int:
+    """The process exit status ``exc`` stands for, as CPython's own exit would compute it:
+    0 for no code (``sys.exit()``), the code if it is an int, else 1 (``sys.exit("message")``)."""
+    code = exc.code
+    if code is None:
+        return 0
+    return int(code) if isinstance(code, int) else 1
+
+
 def describe(exc: BaseException) -> str:
-    """What the FFI hands JS for a Python exception: its type's name, a newline, the text."""
-    return f"{type(exc).__name__}\n{format_exception(exc)}"
+    """What the FFI hands JS for a Python exception: a header line (its type's name, and for a
+    SystemExit a tab and its exit status), a newline, the text."""
+    header = type(exc).__name__
+    if isinstance(exc, SystemExit):
+        header += f"\t{exit_status(exc)}"
+    return f"{header}\n{format_exception(exc)}"

@@ -61,3 +61,31 @@ def test_base_exceptions_reach_the_caller_once(js: Node | PageRunner, kind: str)
     assert result["uncaught"] == []
     assert result["reported"] == 1, result["stderr"]  # the task nobody awaits, once
     assert f'raise {kind}' in result["stderr"] and "pinnace/" not in result["stderr"]
+
+
+EXIT_BODY = r"""
+const py = await loadPinnace();
+const codes = {};
+for (const code of ["sys.exit()", "sys.exit(None)", "sys.exit(3)", "sys.exit(True)", "sys.exit('bad input')",
+                    "raise SystemExit(-2)", "raise KeyboardInterrupt", "1/0"]) {
+  try { py.runPython(`import sys\n${code}`); codes[code] = "no error"; }
+  catch (e) { codes[code] = [e.type, e.exitCode === undefined ? "undefined" : e.exitCode]; }
+}
+try { await py.runPythonAsync("import sys, asyncio\nawait asyncio.sleep(0)\nsys.exit(7)"); }
+catch (e) { codes.async = [e.type, e.exitCode]; }
+const f = py.runPython("import sys\nclass Quit(SystemExit):\n    pass\ndef f(n):\n    raise Quit(n)\nf");
+try { f(9); } catch (e) { codes.subclass = [e.type, e.exitCode]; }
+console.log(JSON.stringify(codes));
+"""
+
+
+def test_system_exit_carries_its_exit_status(node: Node) -> None:
+    codes = json.loads(node.run(EXIT_BODY).strip().splitlines()[-1])
+    assert codes == {
+        "sys.exit()": ["SystemExit", 0], "sys.exit(None)": ["SystemExit", 0],
+        "sys.exit(3)": ["SystemExit", 3], "sys.exit(True)": ["SystemExit", 1],
+        "sys.exit('bad input')": ["SystemExit", 1], "raise SystemExit(-2)": ["SystemExit", -2],
+        "raise KeyboardInterrupt": ["KeyboardInterrupt", "undefined"],
+        "1/0": ["ZeroDivisionError", "undefined"],
+        "async": ["SystemExit", 7], "subclass": ["Quit", 9],
+    }  # fmt: skip

@@ -191,7 +191,10 @@ export class Bridge {
   errorOf(exc: number): PythonError {
     const text = this.toJsOwned(this.m._pinnace_describe(exc)) as string;
     const nl = text.indexOf("\n");
-    return new PythonError(text.slice(0, nl), text.slice(nl + 1), makePyProxy(this, exc));
+    // the header: "TypeName", or "TypeName\t<exit status>" for a SystemExit
+    const [type, status] = text.slice(0, nl).split("\t");
+    const exitCode = status === undefined ? undefined : Number(status);
+    return new PythonError(type!, text.slice(nl + 1), makePyProxy(this, exc), exitCode);
   }
 
   /** A PyProxy of an awaitable as a Promise (the awaitable is scheduled with ensure_future). */
