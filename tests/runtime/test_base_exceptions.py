@@ -60,7 +60,7 @@ def test_base_exceptions_reach_the_caller_once(js: Node | PageRunner, kind: str)
     }  # fmt: skip
     assert result["uncaught"] == []
     assert result["reported"] == 1, result["stderr"]  # the task nobody awaits, once
-    assert f'raise {kind}' in result["stderr"] and "pinnace/" not in result["stderr"]
+    assert f"raise {kind}" in result["stderr"] and "pinnace/" not in result["stderr"]
 
 
 EXIT_BODY = r"""
