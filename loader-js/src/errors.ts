@@ -12,7 +12,9 @@ export type FetchFailure =
   /** A local file (file: URL) that is not there, or not readable from this page. */
   | { kind: "missing"; detail?: string }
   /** Any other failure to read a local file (permissions, ...). */
-  | { kind: "unreadable"; detail: string };
+  | { kind: "unreadable"; detail: string }
+  /** The server stopped sending: nothing arrived for `ms` milliseconds (`received` bytes had). */
+  | { kind: "timeout"; ms: number; received: number };
 
 /** The text of a failure, e.g. "HTTP 404 Not Found" or "network error after 10 bytes (...)":
  * the one place these messages are made. */
@@ -28,6 +30,8 @@ export function describeFailure(f: FetchFailure): string {
       return f.detail ?? "file not found";
     case "unreadable":
       return f.detail;
+    case "timeout":
+      return `timed out: nothing received for ${f.ms / 1000} s` + (f.received ? ` after ${f.received} bytes` : "");
   }
 }
 

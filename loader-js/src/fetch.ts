@@ -20,26 +20,65 @@ export function fileFailure(e: unknown): FetchFailure {
   return err?.code === "ENOENT" ? { kind: "missing" } : { kind: "unreadable", detail: String(err?.message ?? e) };
 }
 
+/** How long a download may wait for its next bytes (the answer's headers, then each part of
+ * its body) before it fails with a "timeout" FetchFailure: loadPinnace's `downloadTimeout`. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+
+/** Aborts a request when `ms` pass without `progress()` being called (never, for ms = 0). */
+class StallWatch {
+  readonly controller = new AbortController();
+  stalled = false;
+  private timer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly ms: number) {
+    this.progress();
+  }
+
+  progress(): void {
+    if (this.ms <= 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.stalled = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+
+  done(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** The failure of a request that threw `e` after `received` bytes. */
+  failure(e: unknown, received?: number): FetchFailure {
+    return this.stalled ? { kind: "timeout", ms: this.ms, received: received ?? 0 } : networkFailure(e, received);
+  }
+}
+
 /** An http(s) response with status 200, or a FetchError. */
-export async function fetchOk(url: string): Promise<Response> {
+export async function fetchOk(url: string, watch = new StallWatch(0)): Promise<Response> {
   let resp: Response;
   try {
-    resp = await fetch(url);
+    resp = await fetch(url, { signal: watch.controller.signal });
   } catch (e) {
-    throw new FetchError(url, networkFailure(e));
+    watch.done();
+    throw new FetchError(url, watch.failure(e));
   }
-  if (!resp.ok) throw new FetchError(url, { kind: "http", status: resp.status, statusText: resp.statusText });
+  if (!resp.ok) {
+    watch.done();
+    throw new FetchError(url, { kind: "http", status: resp.status, statusText: resp.statusText });
+  }
   return resp;
 }
 
 /** The whole body of `resp`, reporting the bytes received so far to `onBytes`. */
-export async function readBody(url: string, resp: Response, onBytes?: (loaded: number) => void): Promise<Uint8Array> {
+export async function readBody(url: string, resp: Response, onBytes?: (loaded: number) => void,
+                               watch = new StallWatch(0)): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   try {
     if (!resp.body) return new Uint8Array(await resp.arrayBuffer());
     const reader = resp.body.getReader();
     for (;;) {
+      watch.progress();
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -47,7 +86,9 @@ export async function readBody(url: string, resp: Response, onBytes?: (loaded: n
       onBytes?.(loaded);
     }
   } catch (e) {
-    throw new FetchError(url, networkFailure(e, loaded));
+    throw new FetchError(url, watch.failure(e, loaded));
+  } finally {
+    watch.done();
   }
   return concat(chunks, loaded);
 }
@@ -90,12 +131,15 @@ export async function readFileURL(url: string, host: Host = detectHost()): Promi
   }
 }
 
-/** The bytes at a URL (file: or http(s)), reporting progress to `onBytes`. */
-export async function fetchBytes(url: string, onBytes?: (loaded: number) => void, host?: Host): Promise<Uint8Array> {
+/** The bytes at a URL (file: or http(s)), reporting progress to `onBytes`; an http(s) download
+ * that receives nothing for `timeoutMs` (0: no limit) fails. */
+export async function fetchBytes(url: string, onBytes?: (loaded: number) => void, host?: Host,
+                                 timeoutMs = DEFAULT_DOWNLOAD_TIMEOUT_MS): Promise<Uint8Array> {
   if (url.startsWith("file:")) {
     const bytes = await readFileURL(url, host);
     onBytes?.(bytes.length);
     return bytes;
   }
-  return readBody(url, await fetchOk(url), onBytes);
+  const watch = new StallWatch(timeoutMs);
+  return readBody(url, await fetchOk(url, watch), onBytes, watch);
 }

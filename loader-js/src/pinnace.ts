@@ -2,6 +2,7 @@
 import { detectHost, type Environment, type Host } from "./environment.js";
 import { checkLocal, instantiateWasm, loadBytes, resolveIndexURL } from "./files.js";
 import { isNotFound, LoadError, StartError } from "./errors.js";
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from "./fetch.js";
 import type { EmModule, ModuleFactory } from "./module.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
 import { PackageManager, type PackageOptions } from "./packages/manager.js";
@@ -37,6 +38,11 @@ export interface LoadOptions {
   /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
    * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
   packageIndexURL?: string;
+  /** How long (ms) a package download may receive nothing (no answer, or no next bytes) before
+   * it fails with a PackageError whose failure is `{kind: "timeout"}`; 0 waits forever.
+   * Default 30000.  Applies to http(s) downloads in every host except the synchronous ones of
+   * Web Workers (a synchronous XMLHttpRequest keeps the browser's own limits). */
+  downloadTimeout?: number;
   /** On a browser's main thread, let a lazy import in code the asyncio loop runs
    * (runPythonAsync, tasks) suspend Python while the package downloads, where the engine has
    * JSPI (Chromium).  Default true; false keeps the pre-scan and the ImportError. */
@@ -305,6 +311,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
   const packages = await PackageManager.create({
     mod, bridge, indexURL, host, lockBytes, packageCacheDir: options.packageCacheDir, jspi,
+    downloadTimeout: options.downloadTimeout ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
   });
   const ops = packages.ops();
   mod.pinnacePackages = ops; // what runtime/src/packages.c hands Python (_pinnace_packages.ops())

@@ -48,7 +48,7 @@ function tmpFile(): string {
 test("Node fetches file: URLs synchronously and asynchronously; a missing file is 'missing'", async () => {
   const dir = tmpFile();
   const host = detectHost();
-  const fetchNow = syncFetcher(host, await loadNodeModules())!;
+  const fetchNow = syncFetcher(host, await loadNodeModules(), 1000)!;
   const url = pathToFileURL(path.join(dir, "a.whl")).href;
   assert.deepEqual(fetchNow(url), DATA);
   const seen: number[] = [];
@@ -61,7 +61,7 @@ test("Node fetches file: URLs synchronously and asynchronously; a missing file i
 });
 
 test("a browser's main thread has no synchronous fetch", () => {
-  assert.equal(syncFetcher({ kind: "browser", environment: "browser", nodeAPIs: false }), undefined);
+  assert.equal(syncFetcher({ kind: "browser", environment: "browser", nodeAPIs: false }, undefined, 1000), undefined);
 });
 
 test("http(s): both ways give the bytes, or a FetchError with the HTTP status as data", async () => {
@@ -76,7 +76,7 @@ test("http(s): both ways give the bytes, or a FetchError with the HTTP status as
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   try {
-    const fetchNow = syncFetcher(detectHost(), await loadNodeModules())!;
+    const fetchNow = syncFetcher(detectHost(), await loadNodeModules(), 1000)!;
     assert.deepEqual(await fetchBytes(base + "a.whl"), DATA);
     // the synchronous way is a child process: the server must answer while this thread waits,
     // so it runs in a second process here
@@ -97,5 +97,28 @@ test("http(s): both ways give the bytes, or a FetchError with the HTTP status as
       e instanceof FetchError && e.failure.kind === "network" && e.reason.startsWith("network error ("));
   } finally {
     server.close();
+  }
+});
+
+test("a server that stalls: both ways fail with a 'timeout' FetchError, before or during the body", async () => {
+  // in a second process: the synchronous way blocks this thread while it waits
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, ["-e", `require("http").createServer((q, r) => {
+      if (q.url === "/body") { r.writeHead(200, { "Content-Length": "100" }); r.write("0123456789"); }
+    }).listen(0, "127.0.0.1", function () { console.log(this.address().port) })`]);
+  const port = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d).trim())));
+  try {
+    const fetchNow = syncFetcher(detectHost(), await loadNodeModules(), 300)!;
+    for (const [path, received] of [["headers", 0], ["body", 10]] as const) {
+      const url = `http://127.0.0.1:${port}/${path}`;
+      const timedOut = (e: unknown) =>
+        e instanceof FetchError && e.failure.kind === "timeout" && e.failure.received === received && e.failure.ms === 300;
+      assert.throws(() => fetchNow(url), timedOut);
+      await assert.rejects(fetchBytes(url, undefined, undefined, 300), timedOut);
+    }
+    const e = new FetchError("http://x/", { kind: "timeout", ms: 30000, received: 10 });
+    assert.equal(e.reason, "timed out: nothing received for 30 s after 10 bytes");
+  } finally {
+    child.kill();
   }
 });

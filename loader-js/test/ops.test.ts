@@ -35,7 +35,7 @@ test("the manager's table has exactly the operations PACKAGE_OPS gives each way"
   const mod = { FS: { mkdirTree() {} } } as unknown as EmModule;
   const manager = await PackageManager.create({
     mod, bridge: {} as Bridge, indexURL: "file:///nowhere/", host: detectHost(),
-    lockBytes: Promise.resolve(null), packageCacheDir: null,
+    lockBytes: Promise.resolve(null), packageCacheDir: null, downloadTimeout: 1000,
   });
   const table = manager.ops();
   for (const way of [Way.Sync, Way.Promise, Way.Suspend]) assert.deepEqual(opsOf(table, way), declaredOps(way));

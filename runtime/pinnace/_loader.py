@@ -37,7 +37,8 @@ class FetchError(OSError):
     """The loader could not fetch ``url``; ``str()`` is the reason alone (``reason``), e.g.
     "HTTP 404 Not Found" or "network error (...)".  ``kind`` and ``status`` are the JS side's
     FetchFailure (loader-js/src/errors.ts): "http" (with the status), "network", "missing"
-    (a local file that is not there) or "unreadable"."""
+    (a local file that is not there), "unreadable" or "timeout" (nothing received for the
+    loader's ``downloadTimeout``)."""
 
     __module__ = "pinnace"  # its public name: pinnace.FetchError
 

@@ -172,9 +172,15 @@ def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None
         raise PackageError(f"package {name}: {url} is not a valid zip ({e})", package=name,
                            url=url) from e  # fmt: skip
     os.makedirs(DYNLIB_DIR, exist_ok=True)
-    for so, blob in contents.items():
-        with open(os.path.join(DYNLIB_DIR, so), "wb") as f:
-            f.write(blob)
+    for so, blob in contents.items():  # whole files only: a library counts as installed once there
+        part = os.path.join(DYNLIB_DIR, f".{so}.part")
+        try:
+            with open(part, "wb") as f:
+                f.write(blob)
+            os.replace(part, os.path.join(DYNLIB_DIR, so))
+        finally:
+            if os.path.exists(part):
+                os.unlink(part)
 
 
 def extract_wheel(name: str, data: bytes, url: str) -> list[str]:

@@ -137,7 +137,8 @@ class LockFinder:
         self._busy.add(fullname)
         try:
             _fetch(fullname, package)
-        except ImportError as exc:  # raised here: the frames below are the runtime's
+        except (ImportError, KeyboardInterrupt) as exc:  # raised here: the frames below are
+            # the runtime's (an interrupt is taken when Python runs again after a download)
             raise exc.with_traceback(None)  # noqa: B904 (the same exception, not a new one)
         finally:
             self._busy.discard(fullname)

@@ -21,7 +21,7 @@ import pytest
 
 from pinnace_build.serve import StaticServer
 from support.hosts import REPO, Node
-from support.servers import FaultyHandler
+from support.servers import FaultyHandler, faulty_handler
 
 STUB = Path(__file__).parent / "electron_stub"
 DEMO = REPO / "demos" / "electron"
@@ -42,7 +42,7 @@ def lock_entry(dist: Path, name: str) -> dict[str, str]:
 @pytest.fixture
 def counting_server(dist: Path) -> Iterator[Served]:
     """dist/ over HTTP, counting the requests per path."""
-    handler = type("H", (FaultyHandler,), {"requests": {}, "cut": []})
+    handler = faulty_handler()
     srv = StaticServer(dist, port=0)
     srv.httpd.RequestHandlerClass = functools.partial(handler, directory=str(dist))  # type: ignore[assignment]
     srv.start()

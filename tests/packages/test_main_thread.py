@@ -64,3 +64,40 @@ def test_worker_plain_import_fetches_synchronously(page: Any, package_site: Any)
         w.postMessage('import sys, outer, outcome\\n(outer.late(), outcome.__version__, "inner" in sys.modules)');
     })""")
     assert got == {"ok": "(42, '1.3.0.post0', True)"}
+
+
+def test_a_damaged_file_in_the_cache_api_is_dropped_told_once_and_fetched_again(
+    page: Any, package_site: Any
+) -> None:
+    srv, _ = package_site
+    load(page, srv)
+    page.evaluate("() => py.loadPackage('sniffio')")
+    # change the cached wheel's bytes (as a tampered or half-written cache entry would be)
+    page.evaluate("""async () => {
+        const cache = await caches.open('pinnace-packages');
+        const [request] = (await cache.keys()).filter((r) => r.url.endsWith('.whl'));
+        const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
+        bytes[bytes.length >> 1] ^= 0xff;
+        await cache.put(request, new Response(bytes));
+    }""")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.reload()
+    load(page, srv)
+    got = page.evaluate("""async () => {
+        const warnings = [];
+        console.warn = (...a) => warnings.push(a.join(' '));
+        await py.loadPackage('sniffio');
+        const version = py.runPython('import sniffio; sniffio.__version__');
+        return { version, warnings };
+    }""")
+    assert got["version"] == "1.3.1"
+    assert len(got["warnings"]) == 1, got["warnings"]
+    assert "cached copy of sniffio-1.3.1-py3-none-any.whl in the browser's Cache API" in got["warnings"][0]
+    assert len([u for u in requests if u.endswith(".whl")]) == 1  # fetched again, once
+    # and the good copy is what the cache holds now: a third load fetches nothing
+    requests.clear()
+    page.reload()
+    load(page, srv)
+    assert page.evaluate("async () => { await py.loadPackage('sniffio'); return py.runPython('import sniffio; 1'); }") == 1
+    assert not [u for u in requests if u.endswith(".whl")]

@@ -1,8 +1,8 @@
 // Where downloaded package files are kept between runs: one interface, two implementations.
 // A directory in Node and Electron (cache-location.ts chooses it), the Cache API in browsers.
 // Every cached file is checked against the lock's sha256 when it is read; a damaged one is
-// dropped, and fetched again.
-import type { LockEntry } from "./lock.js";
+// dropped with a warning (console.warn, once: it is gone), and fetched again.
+import { LOCK_NAME, type LockEntry } from "./lock.js";
 import type { NodeModules } from "./node.js";
 import type { Digest } from "./fetch.js";
 
@@ -12,6 +12,12 @@ export interface PackageCache {
   get(entry: LockEntry, url: string): Promise<Uint8Array | undefined>;
   /** Keep bytes already checked against the lock. */
   put(entry: LockEntry, url: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** The warning for a cached file that no longer matches the lock (dropped, fetched again). */
+export function warnDamaged(entry: LockEntry, where: string): void {
+  console.warn(`Pinnace: the cached copy of ${entry.file_name} in ${where} does not match the sha256 ` +
+               `in ${LOCK_NAME} (damaged or changed since it was cached); dropped, fetching it again`);
 }
 
 /** The file name of a package in a cache directory: its lock digest and file name. */
@@ -44,7 +50,8 @@ export class DirectoryCache implements PackageCache {
       this.hits++;
       return bytes;
     }
-    this.node.fs.rmSync(file, { force: true }); // damaged: fetch again
+    this.node.fs.rmSync(file, { force: true });
+    warnDamaged(entry, this.dir);
     return undefined;
   }
 
@@ -112,6 +119,7 @@ export class CacheApiCache implements PackageCache {
     const bytes = new Uint8Array(await hit.arrayBuffer());
     if ((await this.digest.async(bytes)) === entry.sha256) return bytes;
     await cache.delete(url);
+    warnDamaged(entry, `the browser's Cache API ("${CACHE_NAME}")`);
     return undefined;
   }
 

@@ -43,8 +43,8 @@ export type SyncFetch = (url: string) => Uint8Array;
 
 /** The synchronous fetch of this host, or undefined where it has none (a browser's main
  * thread). */
-export function syncFetcher(host: Host, node?: NodeModules): SyncFetch | undefined {
-  if (host.kind === "node" && node) return (url) => nodeFetchSync(url, host, node);
+export function syncFetcher(host: Host, node: NodeModules | undefined, timeoutMs: number): SyncFetch | undefined {
+  if (host.kind === "node" && node) return (url) => nodeFetchSync(url, host, node, timeoutMs);
   if (host.kind === "worker" && typeof XMLHttpRequest !== "undefined") return xhrFetchSync;
   return undefined;
 }
@@ -63,19 +63,33 @@ function xhrFetchSync(url: string): Uint8Array {
 }
 
 // A child node process that fetches one URL into a file: how Node gets a synchronous download.
-// A failure is written to stderr as the JSON of a FetchFailure.
+// A failure is written to stderr as the JSON of a FetchFailure; nothing received for `ms`
+// milliseconds (the headers, then each part of the body) is a "timeout" failure.
 const NODE_FETCH_SCRIPT = `
-const [url, out] = process.argv.slice(1);
+const [url, out, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
 const fail = (f) => { process.stderr.write(JSON.stringify(f)); process.exit(2); };
-fetch(url).then(async (r) => {
+const ctl = new AbortController();
+let received = 0, timer;
+const progress = () => { clearTimeout(timer); if (ms > 0) timer = setTimeout(() => fail({ kind: "timeout", ms, received }), ms); };
+progress();
+fetch(url, { signal: ctl.signal }).then(async (r) => {
   if (!r.ok) fail({ kind: "http", status: r.status, statusText: r.statusText });
-  require("fs").writeFileSync(out, new Uint8Array(await r.arrayBuffer()));
-}).catch((e) => fail({ kind: "network", detail: String(e.cause?.message ?? e.message ?? e) }));
+  const chunks = [], reader = r.body.getReader();
+  for (;;) {
+    progress();
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+  }
+  clearTimeout(timer);
+  require("fs").writeFileSync(out, Buffer.concat(chunks));
+}).catch((e) => fail({ kind: "network", detail: String(e.cause?.message ?? e.message ?? e), received: received || undefined }));
 `;
 
 let seq = 0;
 
-function nodeFetchSync(url: string, host: Host, n: NodeModules): Uint8Array {
+function nodeFetchSync(url: string, host: Host, n: NodeModules, timeoutMs: number): Uint8Array {
   if (url.startsWith("file:")) {
     try {
       return new Uint8Array(n.fs.readFileSync(n.url.fileURLToPath(url)));
@@ -87,7 +101,7 @@ function nodeFetchSync(url: string, host: Host, n: NodeModules): Uint8Array {
   try {
     // Electron's binary is node only with ELECTRON_RUN_AS_NODE (the runAsNode fuse).
     const env = host.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: "1" } : process.env;
-    const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out], { encoding: "utf8", env });
+    const res = n.child.spawnSync(process.execPath, ["-e", NODE_FETCH_SCRIPT, url, out, String(timeoutMs)], { encoding: "utf8", env });
     if (res.status !== 0) throw new FetchError(url, childFailure(res.status, res.stderr, res.error));
     return new Uint8Array(n.fs.readFileSync(out));
   } finally {

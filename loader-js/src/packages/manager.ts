@@ -64,6 +64,8 @@ export interface ManagerConfig {
   packageCacheDir?: string | null;
   /** set where a lazy import may suspend Python while it downloads (jspi.ts) */
   jspi?: Jspi;
+  /** ms a download may receive nothing before it fails (loadPinnace's downloadTimeout) */
+  downloadTimeout: number;
 }
 
 export class PackageManager {
@@ -93,7 +95,7 @@ export class PackageManager {
     const lockCopies = cache instanceof DirectoryCache && /^https?:/.test(indexURL) ? cache : undefined;
     const lock = parseLock(await lockOrCopy(config.lockBytes, indexURL, lockCopies), indexURL + LOCK_NAME);
     return new PackageManager(config, lock, new PythonPackages(config.bridge), digest, cache,
-                              syncFetcher(host, node));
+                              syncFetcher(host, node, config.downloadTimeout));
   }
 
   /** The directory caching downloaded packages (Node's fs), if any. */
@@ -126,7 +128,7 @@ export class PackageManager {
         resumed: () => this.config.jspi?.resumed(),
       },
       [Way.Promise]: {
-        fetch_url: async (url) => this.writeTmp(await fetchBytes(url, undefined, this.config.host), "url"),
+        fetch_url: async (url) => this.writeTmp(await this.fetchBytes(url), "url"),
         load: (names) => this.loadPackage(names),
       },
       [Way.Suspend]: {
@@ -198,6 +200,10 @@ export class PackageManager {
   }
 
   // --------------------------------------------------------------- asynchronous fetching
+  private fetchBytes(url: string, onBytes?: (loaded: number) => void): Promise<Uint8Array> {
+    return fetchBytes(url, onBytes, this.config.host, this.config.downloadTimeout);
+  }
+
   /** Download every entry (in parallel) into temporary files: all or, on a failure, none. */
   private async downloadAll(plan: LockEntry[], options: PackageOptions): Promise<Fetched[]> {
     const settled = await Promise.allSettled(plan.map((e) => this.fetchOne(e, options)));
@@ -223,7 +229,7 @@ export class PackageManager {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await fetchBytes(url, report, this.config.host);
+      bytes = await this.fetchBytes(url, report);
     } catch (e) {
       throw e instanceof FetchError ? PackageError.fromFetch(entry.name, e) : e;
     }
