@@ -59,5 +59,5 @@ class FaultyHandler(Handler):
 
 def faulty_handler() -> type[FaultyHandler]:
     """A FaultyHandler class with its own request counts and fault lists (one per server)."""
-    fresh = {"requests": {}, "cut": [], "stall": [], "slow": [], "error": []}
+    fresh: dict[str, object] = {"requests": {}, "cut": [], "stall": [], "slow": [], "error": []}
     return type("Faulty", (FaultyHandler,), fresh)
