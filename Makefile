@@ -9,7 +9,7 @@ PINNACE := $(VENV)/bin/pinnace
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup toolchain dist demo test bench lint clean
+.PHONY: setup toolchain dist demo test test-full bench lint clean
 
 # Debian packages (build/setup-host.sh, idempotent) and the Python environment.
 setup: $(VENV)/.installed
@@ -31,6 +31,10 @@ demo: dist
 
 test: dist
 	bash tests/run.sh $(PYTEST_ARGS)
+
+# The same, with the larger named sets of the packages' own test suites (docs/packages.md).
+test-full: dist
+	PINNACE_TEST_FULL=1 bash tests/run.sh $(PYTEST_ARGS)
 
 # Benchmarks side by side with Pyodide (npm pyodide@314.0.7), printed as markdown tables;
 # add BENCH_ARGS=--write to update docs/benchmarks.md.

@@ -36,7 +36,12 @@ def keepalive_exports() -> list[str]:
 
 
 EXPORTED_FUNCTIONS += keepalive_exports()
+# WebAssembly exception handling for C++ exceptions and setjmp/longjmp, as every side module is
+# built (pyodide_root.CFLAGS_BASE): the main module brings the C++ runtime (libc++abi with
+# wasm EH) and the exception tag the side modules share.
+EH_FLAGS = ["-fwasm-exceptions", "-sSUPPORT_LONGJMP=wasm"]
 LINK_FLAGS = [
+    *EH_FLAGS,
     "-O2", "-g0",
     "-sMAIN_MODULE=1",
     "-sMODULARIZE=1", "-sEXPORT_ES6=1", "-sEXPORT_NAME=createPinnaceModule",
@@ -49,7 +54,7 @@ LINK_FLAGS = [
     "-sEXPORTED_FUNCTIONS=" + ",".join(EXPORTED_FUNCTIONS),
     "-sEXPORTED_RUNTIME_METHODS=" + ",".join(EXPORTED_RUNTIME_METHODS),
 ]  # fmt: skip
-CFLAGS = ["-O2", "-fPIC"]
+CFLAGS = ["-O2", "-fPIC", *EH_FLAGS]
 
 
 def step(tc: Toolchain, cp: WasmBuild) -> Step:

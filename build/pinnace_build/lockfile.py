@@ -28,7 +28,7 @@ from .recipes import Recipe
 
 LOCK_NAME = "pinnace-lock.json"
 # Where a shared_library package's files go (pyodide-lock's install_dir "dynlib").
-DYNLIB_DIR = "/usr/lib"
+DYNLIB_DIR = "/lib/dynlib"
 
 
 def _sha256(path: Path) -> str:

@@ -38,8 +38,12 @@ HOST_PYTHON_CANDIDATES = [
     f"/root/.pyenv/versions/{V.PYTHON_MAJOR_MINOR}.0/bin/python{V.PYTHON_MAJOR_MINOR}",
 ]
 # Flags every side module is compiled and linked with (pyodide-build adds -sSIDE_MODULE=1).
-CFLAGS_BASE = "-O2 -g0 -fPIC"
-LDFLAGS_BASE = "-sWASM_BIGINT"
+# C++ exceptions and C's setjmp/longjmp use WebAssembly exception handling, in every module
+# alike (link.EH_FLAGS: the main module is linked with the same): a C++ `throw` in a package
+# (SciPy's pybind11 and Boost code) is caught where C++ catches it.
+CFLAGS_BASE = "-O2 -g0 -fPIC -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
+CXXFLAGS_BASE = "-fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
+LDFLAGS_BASE = "-sWASM_BIGINT -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
 
 
 def host_python() -> str:
@@ -76,7 +80,7 @@ def venv() -> Path:
 def root_step(tc: Toolchain, cp: WasmBuild) -> Step:
     return Step("pyodide-root", {"cpython": cp.builddir.name, "toolchain": tc.config.parent.name,
                                  "abi": ABI_VERSION, "cflags": CFLAGS_BASE,
-                                 "ldflags": LDFLAGS_BASE, "v": 2})  # fmt: skip
+                                 "cxxflags": CXXFLAGS_BASE, "ldflags": LDFLAGS_BASE, "v": 2})  # fmt: skip
 
 
 def _makefile_envs(sysconfig_name: str) -> str:
@@ -97,7 +101,7 @@ def _makefile_envs(sysconfig_name: str) -> str:
         "HOSTINSTALLDIR": "$(PYODIDE_ROOT)/packages/.artifacts",
         "HOSTSITEPACKAGES": "$(HOSTINSTALLDIR)/lib/python$(PYMAJOR).$(PYMINOR)/site-packages",
         "CFLAGS_BASE": CFLAGS_BASE,
-        "CXXFLAGS_BASE": "",
+        "CXXFLAGS_BASE": CXXFLAGS_BASE,
         "LDFLAGS_BASE": LDFLAGS_BASE,
     }
     body = "".join(f"export {k} = {v}\n" for k, v in lines.items())

@@ -29,8 +29,10 @@ SITE_PACKAGES = f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-pa
 #: Where shared_library packages (``install_dir: "dynlib"``, e.g. libopenblas) go.  Extension
 #: modules of other packages name such a library as a dynamic dependency by file name, and
 #: Emscripten 3.1.69 finds it only among libraries loaded under exactly that name (never in the
-#: file system): the loader loads it so (its "preload") right after it is installed.
-DYNLIB_DIR = "/usr/lib"
+#: file system): the loader loads it so (its "preload") right after it is installed.  Under
+#: /lib, the one tree `pinnace python` does not mount from the host (it mounts /usr): a package
+#: never writes into the host's file system.
+DYNLIB_DIR = "/lib/dynlib"
 
 _lock: dict[str, Any] | None = None
 installed: set[str] = set()
@@ -153,14 +155,39 @@ def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
     return [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
 
 
-def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None:
-    """Extract the libraries ``libs`` (file names, as the lock lists them) of a shared_library
-    package's zip into DYNLIB_DIR; nothing else of the zip is written anywhere."""
+#: The most a package archive may unpack to, as its entries declare (what is written is held
+#: to it: zipfile refuses data beyond a declared size).  The largest wheel shipped, SciPy,
+#: unpacks to under 50 MiB; a zip bomb would fill the wasm heap.
+MAX_UNPACKED_BYTES = 512 << 20
+
+
+def _open_archive(name: str, data: bytes, url: str, what: str) -> Any:
+    """``data`` as a ZipFile, refused (PackageError) if it declares more than
+    MAX_UNPACKED_BYTES."""
     import io
     import zipfile
 
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    total = sum(i.file_size for i in zf.infolist())
+    if total > MAX_UNPACKED_BYTES:
+        zf.close()
+        raise PackageError(f"package {name}: {url} would unpack to {total} bytes, more than "
+                           f"the {MAX_UNPACKED_BYTES} a {what} may", package=name, url=url)  # fmt: skip
+    return zf
+
+
+def _broken_archive(name: str, url: str, what: str, e: Exception) -> PackageError:
+    """The PackageError for an archive that zipfile, zlib or the file system refused: a bad zip,
+    a damaged member, entries that collide (a file where a directory must go), ..."""
+    return PackageError(f"package {name}: {url} is not a valid {what} ({type(e).__name__}: {e})",
+                        package=name, url=url)  # fmt: skip
+
+
+def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None:
+    """Extract the libraries ``libs`` (file names, as the lock lists them) of a shared_library
+    package's zip into DYNLIB_DIR; nothing else of the zip is written anywhere."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with _open_archive(name, data, url, "zip") as zf:
             members = {os.path.basename(n): n for n in zf.namelist() if not n.endswith("/")}
             missing = [so for so in libs if "/" in so or so not in members]
             if missing or not libs:
@@ -168,9 +195,10 @@ def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None
                                    f"{', '.join(missing) or '(none named)'}", package=name,
                                    url=url)  # fmt: skip
             contents = {so: zf.read(members[so]) for so in libs}
-    except zipfile.BadZipFile as e:
-        raise PackageError(f"package {name}: {url} is not a valid zip ({e})", package=name,
-                           url=url) from e  # fmt: skip
+    except (PackageError, MemoryError):
+        raise
+    except Exception as e:
+        raise _broken_archive(name, url, "zip", e) from e
     os.makedirs(DYNLIB_DIR, exist_ok=True)
     for so, blob in contents.items():  # whole files only: a library counts as installed once there
         part = os.path.join(DYNLIB_DIR, f".{so}.part")
@@ -185,16 +213,15 @@ def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None
 
 def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
     """Extract the wheel ``data`` into site-packages through a staging directory; returns the
-    top-level paths it created.  On any failure nothing of it stays installed."""
-    import io
-    import shutil
-    import zipfile
-
+    top-level paths it created.  On any failure nothing of it stays installed.  Entries with
+    absolute paths or ``..`` are extracted inside the staging directory (zipfile drops those
+    parts), symlink entries become plain files and no permission bits are kept: nothing is
+    written outside site-packages."""
     staging = os.path.join(SITE_PACKAGES, f".pinnace-staging-{name}")
-    shutil.rmtree(staging, ignore_errors=True)
+    remove_paths([staging])  # a directory, or a file an entry named ".." made
     moved: list[str] = []
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with _open_archive(name, data, url, "wheel") as zf:
             bad = zf.testzip()
             if bad is not None:
                 raise PackageError(f"package {name}: {url}: corrupt member {bad}", package=name,
@@ -211,11 +238,12 @@ def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
         except BaseException:
             remove_paths(moved)
             raise
-    except zipfile.BadZipFile as e:
-        raise PackageError(f"package {name}: {url} is not a valid wheel ({e})", package=name,
-                           url=url) from e  # fmt: skip
+    except (PackageError, MemoryError):
+        raise
+    except Exception as e:
+        raise _broken_archive(name, url, "wheel", e) from e
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_paths([staging])  # a directory, or a file an entry named ".." made
     importlib_invalidate()
     return moved
 

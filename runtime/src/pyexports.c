@@ -42,7 +42,20 @@ EMSCRIPTEN_KEEPALIVE int pinnace_kind(PyObject *o)
         Py_ssize_t len;
         const char *s = PyUnicode_AsUTF8AndSize(o, &len);
         if (s == NULL) {
-            return -1;
+            /* lone surrogates (a JS string may hold them too): handed over as WTF-8, kept in
+             * wtf8_held until the next string (JS reads it at once, loader-js/src/ffi/strings.ts) */
+            static PyObject *wtf8_held = NULL;
+            if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+                return -1;
+            }
+            PyErr_Clear();
+            PyObject *b = PyUnicode_AsEncodedString(o, "utf-8", "surrogatepass");
+            if (b == NULL) {
+                return -1;
+            }
+            Py_XSETREF(wtf8_held, b);
+            s = PyBytes_AS_STRING(b);
+            len = PyBytes_GET_SIZE(b);
         }
         scratch.i[0] = (int32_t)(intptr_t)s;
         scratch.i[1] = (int32_t)len;
@@ -100,7 +113,8 @@ EMSCRIPTEN_KEEPALIVE PyObject *pinnace_list_from_f64(const double *v, int n)
     PyObject *list = PyList_New(n);
     for (int i = 0; list != NULL && i < n; i++) {
         double d = v[i];
-        PyObject *x = (d == floor(d) && fabs(d) <= 9007199254740991.0)
+        /* as bridge.ts's toPy: a safe integer is an int, except -0 (its sign would be lost) */
+        PyObject *x = (d == floor(d) && fabs(d) <= 9007199254740991.0 && !(d == 0 && signbit(d)))
                           ? PyLong_FromLongLong((long long)d)
                           : PyFloat_FromDouble(d);
         if (x == NULL) {

@@ -2,7 +2,7 @@
 named as a dynamic dependency (dylink "needed") by the extension module of another package.
 
 Built here with the pinned toolchain: ``libpinnacedemo.so`` and ``_usesdemo``, whose module
-links against it.  The loader must install the library in /usr/lib and load it under its file
+links against it.  The loader must install the library in /lib/dynlib and load it under its file
 name before the extension module, in each way a package arrives: a plain import (synchronous),
 ``loadPackage``, and the import pre-scan of ``runPythonAsync``.  And a prototype that differs
 from the library's definition must fail the link (wasm-ld's shared-library signature check).
@@ -106,7 +106,7 @@ def sdist(built: Built, dist: Path, tmp_path: Path) -> PkgDist:
 
 CHECK = (
     "import os, _usesdemo; "
-    "repr((_usesdemo.answer(21), os.listdir('/usr/lib').count('libpinnacedemo.so')))"
+    "repr((_usesdemo.answer(21), os.listdir('/lib/dynlib').count('libpinnacedemo.so')))"
 )
 
 

@@ -36,7 +36,8 @@ export class Bridge {
         return m._pinnace_str(ptr, len);
       }
       case "number":
-        return Number.isSafeInteger(v) ? m._pinnace_int(v) : m._pinnace_float(v);
+        // -0 stays a float: as an int its sign would be lost
+        return Number.isSafeInteger(v) && !Object.is(v, -0) ? m._pinnace_int(v) : m._pinnace_float(v);
       case "boolean":
         return m._pinnace_bool(v ? 1 : 0);
       case "undefined":

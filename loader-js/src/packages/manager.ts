@@ -22,7 +22,7 @@ import { PythonPackages } from "./python.js";
 const TMP_DIR = "/lib/pinnace-downloads";
 
 // Where shared_library packages (libopenblas) are installed: runtime/pinnace/_packages.py.
-const DYNLIB_DIR = "/usr/lib/";
+const DYNLIB_DIR = "/lib/dynlib/";
 
 /** The name a side module is loaded under: a shared library of DYNLIB_DIR by its file name, the
  * name other modules give it as a dynamic dependency (Emscripten 3.1.69 finds a needed library
@@ -270,7 +270,9 @@ export class PackageManager {
 
   // ------------------------------------------------------------------ temporary files
   private writeTmp(bytes: Uint8Array, name: string): string {
-    const path = `${TMP_DIR}/${++this.seq}-${name}`;
+    // a lock's file_name may hold a path or a URL: only its last part, made a plain file name
+    const base = name.slice(name.lastIndexOf("/") + 1).replace(/[^\w.+-]/g, "_");
+    const path = `${TMP_DIR}/${++this.seq}-${base}`;
     this.config.mod.FS.writeFile(path, bytes);
     return path;
   }

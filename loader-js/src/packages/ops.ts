@@ -37,7 +37,7 @@ export const PACKAGE_OPS = {
   /** install lock packages (names) the loader's way, with loadPackage: the names installed */
   load: [Way.Promise],
   /** load the side modules (paths) Python has just installed, ahead of dlopen: a shared
-   * library (in /usr/lib) under its file name, an extension module under its path */
+   * library (in /lib/dynlib) under its file name, an extension module under its path */
   preload: [Way.Sync, Way.Suspend],
   /** Python runs again after a suspension (called by runtime/src/packages.c) */
   resumed: [Way.Sync],
