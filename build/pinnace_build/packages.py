@@ -23,6 +23,7 @@ import hashlib
 import shutil
 import subprocess
 import urllib.request
+import zipfile
 from pathlib import Path
 
 from . import cpython, hostprefix, lockfile, pyodide_root, recipes, toolchain, wheelpatch
@@ -103,6 +104,12 @@ class Builder:
             tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
             raise BuildError(f"{r.name}: pyodide-build failed (log {out / 'pyodide-build.log'})\n"
                              f"{tail}")  # fmt: skip
+        bad = not_side_modules(found[0])
+        if bad:
+            raise BuildError(f"{r.name}: {found[0].name} holds files named .so that are not "
+                             f"Emscripten side modules (no dylink.0 section first; a link "
+                             f"without -sSIDE_MODULE, e.g. through a response file): "
+                             f"{', '.join(bad)}")  # fmt: skip
         shutil.move(found[0], out / found[0].name)
         if r.is_shared_library:  # what its script installed, for the recipes built against it
             shutil.move(prefix, out / hostprefix.PREFIX_DIR)
@@ -123,6 +130,27 @@ class Builder:
             )
         self._artifacts[r.name] = found[0]
         return found[0]
+
+
+def _first_section(head: bytes) -> str | None:
+    """The name of a wasm module's first section if it is a custom one (``head``: its first
+    bytes), else None."""
+    if head[:8] != b"\0asm\x01\0\0\0" or len(head) < 12 or head[8] != 0:
+        return None
+    i = 9
+    while i < len(head) and head[i] & 0x80:  # the section's size, LEB128
+        i += 1
+    n = head[i + 1] if i + 1 < len(head) else 0
+    return head[i + 2 : i + 2 + n].decode("utf-8", "replace")
+
+
+def not_side_modules(archive: Path) -> list[str]:
+    """The ``.so`` members of a wheel (or shared library zip) that are not Emscripten side
+    modules: the dynamic linker refuses them at run time ("need the dylink section to be
+    first"), so the build refuses them first."""
+    with zipfile.ZipFile(archive) as zf:
+        return [n for n in zf.namelist() if n.endswith(".so")
+                and _first_section(zf.open(n).read(64)) != "dylink.0"]  # fmt: skip
 
 
 def _ccache_env(basedir: Path) -> dict[str, str]:
