@@ -84,6 +84,9 @@ def load(directory: Path) -> Recipe:
         raise RecipeError(f"{meta}: not a valid recipe ({e!r})") from e
     if name != directory.name:
         raise RecipeError(f"{meta}: package.name {name!r} differs from its directory name")
+    if not isinstance(pkg["version"], str):  # YAML reads 3.20 as the float 3.2
+        raise RecipeError(f"{meta}: package.version {pkg['version']!r} is not a string: "
+                          f"quote it ('{pkg['version']}')")  # fmt: skip
     missing = [p for p in _as_list(src.get("patches")) if not (directory / p).is_file()]
     if missing:
         raise RecipeError(f"{meta}: source.patches names missing files: {', '.join(missing)}")

@@ -100,3 +100,16 @@ def test_disabled_recipes_build_only_when_named(tree: Path) -> None:
     assert r["wip"].disabled and "wip" not in recipes.default_set(r)
     assert recipes.default_set(r) == ["app", "base", "libfoo", "tool"]
     assert [x.name for x in recipes.closure(r, ["wip"])] == ["libfoo", "wip"]
+
+
+def test_a_version_yaml_reads_as_a_number_is_refused(tmp_path: Path) -> None:
+    # `version: 3.20` is the float 3.2 to YAML: the lock would name a version the wheel is not
+    d = tmp_path / "idna"
+    d.mkdir()
+    (d / "meta.yaml").write_text("package: {name: idna, version: 3.20}\n" + SDIST)
+    with pytest.raises(recipes.RecipeError, match=r"package.version 3.2 is not a string: quote it"):
+        recipes.load(d)
+
+
+def test_every_recipe_loads() -> None:
+    assert "scipy" in recipes.load_all()  # the repository's recipes, versions quoted where needed

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from support.hosts import Node, run_pinnace_python
+from support.pkgdist import PkgDist
 from support.wasm_suite import run_suite
 
 CHAIN = ["numpy", "libopenblas", "scipy"]
@@ -103,6 +104,35 @@ print(distance.cdist(np.zeros((1, 2)), np.array([[3.0, 4.0]]))[0, 0])
     assert res.returncode == 0, res.stderr.decode()[-3000:]
     assert res.stdout.decode().split() == ["ValueError", "True", "5.0"]
     assert not os.path.exists("/usr/lib/libopenblas.so")  # nothing written into the host's tree
+
+
+@pytest.mark.parametrize("broken, how", [("libopenblas", "missing"), ("libopenblas", "corrupt"),
+                                         ("scipy", "missing"), ("scipy", "corrupt")])  # fmt: skip
+def test_a_missing_or_corrupt_openblas_or_scipy_is_a_clear_error(
+    node: Node, scipy_dist: Path, tmp_path: Path, broken: str, how: str
+) -> None:
+    d = PkgDist(scipy_dist, tmp_path / "dist")
+    d.write()
+    entry = d.lock["packages"][broken]
+    (d.root / entry["file_name"]).unlink()  # the symlink to dist/
+    if how == "corrupt":  # the same length, one byte changed: the sha256 no longer matches
+        data = bytearray((scipy_dist / entry["file_name"]).read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        (d.root / entry["file_name"]).write_bytes(bytes(data))
+    out = node.run(
+        f"const py = await loadPinnace({{ indexURL: {str(d.root)!r}, packageCacheDir: null }});\n"
+        """
+        try { py.runPython("import scipy.linalg"); console.log("imported"); }
+        catch (e) { console.log(e.type, JSON.stringify(e.message.trim().split("\\n").pop())); }
+        console.log(py.runPython("import os, numpy\\nrepr((sorted(n for n in os.listdir('/lib/python3.13/site-packages') if n.startswith('scipy')), int(numpy.arange(4).sum())))"));
+        """
+    )
+    lines = out.strip().splitlines()
+    kind, _, message = lines[0].partition(" ")
+    assert kind == "PackageError", lines
+    assert f"package {broken}: " in json.loads(message)
+    assert ("could not fetch" if how == "missing" else "has sha256") in json.loads(message)
+    assert lines[1] == "([], 6)"  # nothing of scipy installed; the interpreter (and numpy) work
 
 
 # Chromium: the page's pre-scan, JSPI for an import the pre-scan cannot see, and a Web Worker's
