@@ -3,11 +3,16 @@ Web Worker (a plain import fetches synchronously), with the Cache API on the sec
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pinnace_build.serve import StaticServer
+from support.pkgdist import INNER, PkgDist
+from support.servers import FaultyHandler, faulty_handler
 
 pytestmark = pytest.mark.chromium
 
@@ -93,11 +98,64 @@ def test_a_damaged_file_in_the_cache_api_is_dropped_told_once_and_fetched_again(
     }""")
     assert got["version"] == "1.3.1"
     assert len(got["warnings"]) == 1, got["warnings"]
-    assert "cached copy of sniffio-1.3.1-py3-none-any.whl in the browser's Cache API" in got["warnings"][0]
+    assert (
+        "cached copy of sniffio-1.3.1-py3-none-any.whl in the browser's Cache API"
+        in got["warnings"][0]
+    )
     assert len([u for u in requests if u.endswith(".whl")]) == 1  # fetched again, once
     # and the good copy is what the cache holds now: a third load fetches nothing
     requests.clear()
     page.reload()
     load(page, srv)
-    assert page.evaluate("async () => { await py.loadPackage('sniffio'); return py.runPython('import sniffio; 1'); }") == 1
+    assert (
+        page.evaluate(
+            "async () => { await py.loadPackage('sniffio'); return py.runPython('import sniffio; 1'); }"
+        )
+        == 1
+    )
     assert not [u for u in requests if u.endswith(".whl")]
+
+
+@pytest.fixture
+def faulty_site(dist: Path, tmp_path: Path) -> Iterator[tuple[str, type[FaultyHandler]]]:
+    """A page and a test distribution (with package inner) behind a server that misbehaves
+    on request."""
+    d = PkgDist(dist, tmp_path / "dist")
+    d.add("inner", INNER)
+    (tmp_path / "index.html").write_text("<!doctype html><title>faults</title>")
+    handler = faulty_handler()
+    srv = StaticServer(tmp_path, port=0)
+    srv.httpd.RequestHandlerClass = functools.partial(handler, directory=str(tmp_path))  # type: ignore[assignment]
+    srv.start()
+    try:
+        yield srv.url, handler
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("fault", ["cut", "stall", "error"])
+def test_faults_of_the_server_on_a_page(page: Any, faulty_site: tuple[str, type[FaultyHandler]],
+                                        fault: str) -> None:  # fmt: skip
+    """The fault-injection cases of tests/packages/test_http_index.py on a Chromium page
+    (loadPackage, fetch(), the Cache API): a clear PackageError, nothing installed, and the
+    next load works."""
+    url, handler = faulty_site
+    wheel = "dist/inner-1.0-py3-none-any.whl"
+    getattr(handler, fault).append(wheel)
+    page.goto(url + "index.html")
+    got = page.evaluate("""async () => {
+        const { loadPinnace } = await import('./dist/pinnace.mjs');
+        const py = await loadPinnace({ indexURL: './dist/', downloadTimeout: 1000 });
+        const out = [];
+        try { await py.loadPackage('inner'); out.push('loaded'); }
+        catch (e) { out.push(e.name + ': ' + e.message + ' / ' + (e.failure && e.failure.kind)); }
+        out.push(py.runPython("import os; repr([n for n in os.listdir('/lib/python3.13/site-packages') if 'inner' in n])"));
+        await py.loadPackage('inner');
+        out.push(py.runPython('import inner; inner.VALUE'));
+        return out;
+    }""")
+    expected = {"cut": "network", "stall": "timeout", "error": "http"}[fault]
+    assert got[0].startswith(f"PackageError: package inner: could not fetch {url}{wheel}: ")
+    assert got[0].endswith(f" / {expected}"), got[0]
+    assert got[1:] == ["[]", 21]
+    assert handler.requests[wheel] == 2
