@@ -30,6 +30,7 @@ checks = {
     "eigh": np.allclose(linalg.eigh(a)[0], [(5 - 5 ** 0.5) / 2, (5 + 5 ** 0.5) / 2]),
     "svd": np.allclose(linalg.svd(np.arange(6.0).reshape(2, 3))[1], [7.34846923, 1.0]),
     "lu_inv": np.allclose(linalg.inv(a) @ a, np.eye(2)),
+    "schur": (lambda t, z: np.allclose(z @ t @ z.T, a))(*linalg.schur(a)),  # ?gees, through f2py
     "minimize": np.allclose(optimize.minimize(lambda x: (x[0] - 1) ** 2 + (x[1] + 2) ** 2, [0, 0]).x, [1, -2], atol=1e-5),
     "linprog": np.allclose(optimize.linprog([-1, -2], A_ub=[[1, 1]], b_ub=[4], bounds=[(0, 3), (0, 3)]).x, [1, 3]),
     "quad": abs(integrate.quad(np.sin, 0, np.pi)[0] - 2) < 1e-12,
@@ -195,7 +196,7 @@ SCIPY_TESTS_FULL = [
     "scipy.cluster.tests.test_vq",
 ]
 SCIPY_SKIPS = {
-    "thread or Thread or workers or parallel or Pool or concurrent or multiprocessing": "no threads or processes in this build",
+    "thread or Thread or workers or parallel or Pool or concurrent or multiprocess": "no threads or processes in this build",
     "subprocess": "no subprocesses on emscripten",
     "fpe or floating_point or seterr": "wasm has no floating-point exception flags",
     "memory or huge or large": "32-bit address space",
