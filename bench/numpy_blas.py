@@ -6,22 +6,12 @@ OpenBLAS (scipy.linalg calls libopenblas.so), in one process of the wasm build:
 Prints a tab-separated table (best of 7, ms).  docs/scipy-stack.md ("NumPy on OpenBLAS?") has
 the numbers and the decision they support.  A benchmark, not a test."""
 
-import time
 from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg as sl
+from best_of import best
 from scipy.linalg import blas
-
-
-def best(f: Callable[[], object], n: int = 7) -> float:
-    """The fastest of n runs of f, in ms."""
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times) * 1000
 
 
 def main() -> None:
@@ -47,7 +37,7 @@ def main() -> None:
     assert np.allclose(a @ b, blas.dgemm(1.0, af, bf))  # the same result both ways
     print("operation\tnumpy (no BLAS) ms\tOpenBLAS ms\tOpenBLAS / numpy")
     for name, numpy_way, openblas_way in rows:
-        t1, t2 = best(numpy_way), best(openblas_way)
+        t1, t2 = best(numpy_way, 7), best(openblas_way, 7)
         print(f"{name}\t{t1:.2f}\t{t2:.2f}\t{t2 / t1:.2f}")
 
 

@@ -3,22 +3,12 @@ bench/scipy_stack.py: solve, eig and svd of 300x300, and a sparse solve (a 2-D P
 on a 100x100 grid).  Prints one JSON line: operation -> best of 5, in ms."""
 
 import json
-import time
-from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg as sl
 import scipy.sparse as sp
+from best_of import best
 from scipy.sparse.linalg import spsolve
-
-
-def best(f: Callable[[], object], n: int = 5) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times) * 1000
 
 
 def poisson(n: int) -> sp.csc_matrix:
