@@ -199,7 +199,7 @@ SCIPY_TESTS_FULL = [
 ]
 SCIPY_SKIPS = {
     # (not "thread" alone: SciPy's conftest marks most tests thread_unsafe, and -k sees markers)
-    "threading or multithread or thread_safe or workers or parallel or Pool or concurren or multiprocess": "no threads or processes in this build",
+    "threading or threads or threadsafe or multithread or thread_safe or workers or parallel or Pool or concurren or multiprocess": "no threads or processes in this build",
     "subprocess": "no subprocesses on emscripten",
     "fpe or floating_point or seterr": "wasm has no floating-point exception flags",
     "memory or huge or large": "32-bit address space",
