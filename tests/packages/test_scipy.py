@@ -15,7 +15,7 @@ import pytest
 
 from support.hosts import Node, run_pinnace_python
 from support.pkgdist import PkgDist
-from support.wasm_suite import run_suite
+from support.wasm_suite import chosen, run_suite
 
 CHAIN = ["numpy", "libopenblas", "scipy"]
 
@@ -214,5 +214,4 @@ SCIPY_SKIPS = {
 
 @pytest.mark.slow
 def test_scipy_test_suite(scipy_dist: Path) -> None:
-    full = os.environ.get("PINNACE_TEST_FULL") == "1"
-    run_suite(SCIPY_TESTS_FULL if full else SCIPY_TESTS, SCIPY_SKIPS)
+    run_suite(chosen(SCIPY_TESTS, SCIPY_TESTS_FULL), SCIPY_SKIPS)

@@ -7,13 +7,12 @@ build."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from support.hosts import Node
-from support.wasm_suite import run_suite
+from support.wasm_suite import chosen, run_suite
 
 CHAIN = {"numpy", "libopenblas", "scipy", "scikit-learn", "joblib", "threadpoolctl", "narwhals"}
 
@@ -92,5 +91,4 @@ SKLEARN_SKIPS = {
 
 @pytest.mark.slow
 def test_sklearn_test_suite(sklearn_dist: Path) -> None:
-    full = os.environ.get("PINNACE_TEST_FULL") == "1"
-    run_suite(SKLEARN_TESTS_FULL if full else SKLEARN_TESTS, SKLEARN_SKIPS)
+    run_suite(chosen(SKLEARN_TESTS, SKLEARN_TESTS_FULL), SKLEARN_SKIPS)

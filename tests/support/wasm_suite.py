@@ -3,9 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 from support.hosts import REPO
+
+
+def chosen(fast: list[str], full: list[str]) -> list[str]:
+    """The modules to run: ``fast`` in `make test`, ``full`` in `make test-full`
+    (PINNACE_TEST_FULL=1)."""
+    return full if os.environ.get("PINNACE_TEST_FULL") == "1" else fast
 
 
 def run_suite(modules: list[str], skips: dict[str, str], options: tuple[str, ...] = ()) -> str:

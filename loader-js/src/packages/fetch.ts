@@ -68,11 +68,10 @@ function xhrFetchSync(url: string): Uint8Array {
 const NODE_FETCH_SCRIPT = `
 const [url, out, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
 const fail = (f) => { process.stderr.write(JSON.stringify(f)); process.exit(2); };
-const ctl = new AbortController();
 let received = 0, timer;
 const progress = () => { clearTimeout(timer); if (ms > 0) timer = setTimeout(() => fail({ kind: "timeout", ms, received }), ms); };
 progress();
-fetch(url, { signal: ctl.signal }).then(async (r) => {
+fetch(url).then(async (r) => {
   if (!r.ok) fail({ kind: "http", status: r.status, statusText: r.statusText });
   const chunks = [], reader = r.body.getReader();
   for (;;) {

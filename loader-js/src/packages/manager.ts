@@ -243,10 +243,7 @@ export class PackageManager {
    * library before the extension modules that need it). */
   async preloadLibraries(paths: string[]): Promise<void> {
     const mod = this.sideModules();
-    for (const path of paths) {
-      const name = libraryName(path);
-      if (mod.preloadedWasm[name]) continue;
-      const bytes = this.config.mod.FS.readFile(path);
+    for (const [name, bytes] of this.notPreloaded(paths)) {
       mod.preloadedWasm[name] = await mod.loadWebAssemblyModule(bytes, { loadAsync: true, nodelete: true }, name, {});
     }
   }
@@ -256,11 +253,18 @@ export class PackageManager {
    * dlopen). */
   preloadLibrariesNow(paths: string[]): void {
     const mod = this.sideModules();
+    for (const [name, bytes] of this.notPreloaded(paths)) {
+      mod.preloadedWasm[name] = mod.loadWebAssemblyModule(bytes, { loadAsync: false, nodelete: true }, name, {});
+    }
+  }
+
+  /** The name each of `paths` is loaded under and its bytes, in order, once each, leaving out
+   * those already loaded. */
+  private *notPreloaded(paths: string[]): Generator<[string, Uint8Array]> {
+    const { preloadedWasm } = this.sideModules();
     for (const path of paths) {
       const name = libraryName(path);
-      if (mod.preloadedWasm[name]) continue;
-      const bytes = this.config.mod.FS.readFile(path);
-      mod.preloadedWasm[name] = mod.loadWebAssemblyModule(bytes, { loadAsync: false, nodelete: true }, name, {});
+      if (!preloadedWasm[name]) yield [name, this.config.mod.FS.readFile(path)];
     }
   }
 

@@ -139,24 +139,22 @@ def test_damaged_archives_give_a_package_error(native_runtime: Runtime, tmp_path
 def with_declared_size(data: bytes, name: str, size: int) -> bytes:
     """``data`` with the uncompressed size that ``name``'s headers declare set to ``size``."""
     out = bytearray(data)
-    raw = name.encode()
-    local = out.find(b"PK\x03\x04")
-    while local != -1:
-        n = struct.unpack_from("<H", out, local + 26)[0]
-        if out[local + 30 : local + 30 + n] == raw:
-            struct.pack_into("<I", out, local + 22, size)
-        local = out.find(b"PK\x03\x04", local + 4)
-    central = out.find(b"PK\x01\x02")
-    while central != -1:
-        n = struct.unpack_from("<H", out, central + 28)[0]
-        if out[central + 46 : central + 46 + n] == raw:
-            struct.pack_into("<I", out, central + 24, size)
-        central = out.find(b"PK\x01\x02", central + 4)
+    # (signature, offset of the name's length, of the name, of the uncompressed size): the
+    # local file header and the central directory entry
+    for sig, len_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        at = out.find(sig)
+        while at != -1:
+            n = struct.unpack_from("<H", out, at + len_at)[0]
+            if out[at + name_at : at + name_at + n] == name.encode():
+                struct.pack_into("<I", out, at + size_at, size)
+            at = out.find(sig, at + 4)
     return bytes(out)
 
 
 @pytest.mark.parametrize("size", [0, 3, 0xFFFFFFFF])
-def test_a_lying_declared_size_is_refused(native_runtime: Runtime, tmp_path: Path, size: int) -> None:
+def test_a_lying_declared_size_is_refused(
+    native_runtime: Runtime, tmp_path: Path, size: int
+) -> None:
     data = with_declared_size(GOOD, "pkg/data/table.csv", size)
     outcome, outside = install(native_runtime, tmp_path, data)
     assert outcome == "PackageError"
