@@ -1,10 +1,13 @@
-"""numpy's own linear algebra (no BLAS, lapack-lite) against the same operations through
-OpenBLAS (scipy.linalg calls libopenblas.so), in one process of the wasm build:
+"""numpy's linear algebra against the same operations through scipy.linalg, which calls
+OpenBLAS (libopenblas.so), in one process of the wasm build:
 
     .venv/bin/pinnace python bench/numpy_blas.py
 
-Prints a tab-separated table (best of 7, ms).  docs/scipy-stack.md ("NumPy on OpenBLAS?") has
-the numbers and the decision they support.  A benchmark, not a test."""
+Prints numpy's BLAS (from numpy.show_config) and a tab-separated table (best of 7, ms).  Run with
+numpy built without BLAS (its own loops and lapack-lite), it measured what numpy on OpenBLAS
+would gain; run with the numpy of today's lock (on OpenBLAS), it shows that numpy's calls now
+reach OpenBLAS's speed.  docs/scipy-stack.md ("NumPy on OpenBLAS") has both tables and the
+decision.  A benchmark, not a test."""
 
 from collections.abc import Callable
 
@@ -35,7 +38,9 @@ def main() -> None:
          lambda: sl.cholesky(s, lower=True, check_finite=False)),
     ]  # fmt: skip
     assert np.allclose(a @ b, blas.dgemm(1.0, af, bf))  # the same result both ways
-    print("operation\tnumpy (no BLAS) ms\tOpenBLAS ms\tOpenBLAS / numpy")
+    numpy_blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    print(f"numpy {np.__version__}, BLAS: {numpy_blas['name']} {numpy_blas.get('version', '')}")
+    print("operation\tnumpy ms\tscipy.linalg (OpenBLAS) ms\tscipy.linalg / numpy")
     for name, numpy_way, openblas_way in rows:
         t1, t2 = best(numpy_way, 7), best(openblas_way, 7)
         print(f"{name}\t{t1:.2f}\t{t2:.2f}\t{t2 / t1:.2f}")

@@ -4,7 +4,8 @@
     .venv/bin/python bench/packages.py --write    # ... and update docs/benchmarks.md
     .venv/bin/python bench/packages.py --quick    # 1 warm repetition: checks the harness
 
-Measures, in one run: the numpy wheel's bytes on the wire (raw, gzip -9, brotli q11), the core
+Measures, in one run: the bytes on the wire (raw, gzip -9, brotli q11) of the files `import numpy`
+fetches (numpy and what the lock says it depends on: libopenblas for Pinnace), the core
 download after the packages split (the files a page needs before any package, as bench/run.py
 counts them), and node time for `import numpy` (bench/packages_driver.mjs): Pinnace's plain
 `runPython("import numpy")`, nothing declared first, versus Pyodide's
@@ -53,9 +54,10 @@ class Measured:
 
     dist: Distribution
     lock: Path
-    wheel_name: str = ""
-    wheel: Path | None = None  # None: the lock names it, the distribution does not ship it
-    wheel_size: core_sizes.FileSize | None = None
+    needs: list[str] = field(default_factory=list)  # PACKAGE and what it depends on
+    wheel_names: list[str] = field(default_factory=list)  # their files, from the lock
+    wheels: list[Path] | None = None  # None: the lock names them, the distribution lacks some
+    wheel_sizes: list[core_sizes.FileSize] | None = None
     core: list[core_sizes.FileSize] = field(default_factory=list)
     cold_load: list[float] = field(default_factory=list)
     cold_import: list[float] = field(default_factory=list)
@@ -96,18 +98,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parse_reps(p, argv)
 
 
-def locate_wheel(m: Measured) -> None:
-    """The package's file name from the distribution's lock, and the file if it is shipped."""
-    lock: dict[str, Any] = json.loads(m.lock.read_text())
-    entry = lock["packages"][PACKAGE]
-    m.wheel_name = str(entry["file_name"])
-    path = m.lock.parent / m.wheel_name
-    m.wheel = path if path.is_file() else None
+def locate_wheels(m: Measured) -> None:
+    """The files of PACKAGE and of everything it depends on (what a plain import fetches), from
+    the distribution's lock, and the files themselves if the distribution ships them all."""
+    packages: dict[str, Any] = json.loads(m.lock.read_text())["packages"]
+    todo = [PACKAGE]
+    while todo:
+        name = todo.pop(0)
+        if name not in m.needs:
+            m.needs.append(name)
+            todo.extend(str(d).lower() for d in packages[name].get("depends", []))
+    m.wheel_names = [str(packages[name]["file_name"]) for name in m.needs]
+    paths = [m.lock.parent / name for name in m.wheel_names]
+    m.wheels = paths if all(p.is_file() for p in paths) else None
 
 
 def run_driver(m: Measured, *, cold: bool, cache_dir: Path | None,
                compile_cache: Path | None) -> dict[str, Any]:  # fmt: skip
-    files = [m.dist.loader, *m.dist.core_files] + ([m.wheel] if m.wheel else [])
+    files = [m.dist.loader, *m.dist.core_files, *(m.wheels or [])]
     if cold:
         core_node.evict_from_page_cache(tuple(files))
         compile_cache = None
@@ -167,10 +175,10 @@ def _bytes_row(label: str, runs: list[Measured], kind: str) -> Row:
     cells = []
     values: list[int] = []
     for m in runs:
-        if m.wheel_size is None:
+        if m.wheel_sizes is None:
             cells.append(NOT_SHIPPED)
         else:
-            values.append(getattr(m.wheel_size, kind))
+            values.append(sum(getattr(f, kind) for f in m.wheel_sizes))
             cells.append(core_report.fmt_bytes(values[-1]))
     ratio = values[0] / values[1] if len(values) == 2 and values[1] else None
     return Row(label, tuple(cells), ratio)
@@ -190,7 +198,7 @@ def build_rows(runs: list[Measured], reps: int) -> list[Row]:
     core = [[sum(getattr(f, kind) for f in m.core) for m in runs]
             for kind in ("raw", "gzip", "brotli")]  # fmt: skip
     return [
-        Row.heading(f"Bytes on the wire, the {PACKAGE} wheel", n),
+        Row.heading(f"Bytes on the wire, `import {PACKAGE}`: {' + '.join(runs[0].needs)}", n),
         _bytes_row("raw", runs, "raw"),
         _bytes_row("gzip -9", runs, "gzip"),
         _bytes_row("brotli q11", runs, "brotli"),
@@ -210,11 +218,13 @@ def build_rows(runs: list[Measured], reps: int) -> list[Row]:
 def files_table(runs: list[Measured]) -> str:
     lines = ["| file | raw | gzip -9 | brotli q11 |", "|---|---:|---:|---:|"]
     for m in runs:
-        if m.wheel_size is None:
-            lines.append(f"| {m.dist.name}: `{m.wheel_name}` | {NOT_SHIPPED} | | |")
+        if m.wheel_sizes is None:
+            names = ", ".join(f"`{name}`" for name in m.wheel_names)
+            lines.append(f"| {m.dist.name}: {names} | {NOT_SHIPPED} | | |")
         else:
-            f = m.wheel_size
-            lines.append(f"| {m.dist.name}: `{f.name}` | {f.raw:,} | {f.gzip:,} | {f.brotli:,} |")
+            for f in m.wheel_sizes:
+                lines.append(f"| {m.dist.name}: `{f.name}` | {f.raw:,} | {f.gzip:,} "
+                             f"| {f.brotli:,} |")  # fmt: skip
     for m in runs:
         for f in m.core:
             lines.append(f"| {m.dist.name} core: `{f.name}` | {f.raw:,} | {f.gzip:,} "
@@ -226,10 +236,11 @@ def findings(runs: list[Measured]) -> str:
     notes = []
     for m in runs:
         lock = m.lock.relative_to(core_dists.REPO)
-        if m.wheel is None:
+        if m.wheels is None:
+            names = ", ".join(f"`{name}`" for name in m.wheel_names)
             notes.append(
-                f"**{m.dist.name}:** `{lock}` names `{m.wheel_name}`, but the npm package does "
-                "not ship that file (nor any other wheel); its loader fetches packages from the "
+                f"**{m.dist.name}:** `{lock}` names {names}, but the npm package does "
+                "not ship that (nor any other wheel); its loader fetches packages from the "
                 "jsDelivr CDN. Its download size is therefore not compared, and nothing was "
                 "fetched from anywhere but the npm registry."
             )
@@ -261,14 +272,15 @@ def render(runs: list[Measured], args: argparse.Namespace, facts: dict[str, str]
     )
     method = (
         f'Pinnace: `py.runPython("import {PACKAGE}")` with nothing declared first (the lazy '
-        "importer reads the wheel from the `file:` indexURL; `packageCacheDir: null`). "
+        "importer reads the wheels from the `file:` indexURL; `packageCacheDir: null`). "
         f'Pyodide: `await py.loadPackage("{PACKAGE}"); py.runPython("import {PACKAGE}")` '
         "with a fresh `packageCacheDir`. Times are `performance.now()` inside node; a ratio "
         "below 1 means Pinnace is smaller or faster."
     )
     table = core_report.render_table([m.column for m in runs], build_rows(runs, args.reps))
     parts = [generated, how, machine, method, table, findings(runs),
-             f"The {PACKAGE} wheels and the core files (bytes):", files_table(runs)]  # fmt: skip
+             f"The files `import {PACKAGE}` fetches and the core files (bytes):",
+             files_table(runs)]  # fmt: skip
     return "\n\n".join(p for p in parts if p)
 
 
@@ -295,21 +307,21 @@ def main(argv: list[str]) -> int:
             print(f"bench: {m.dist.name} is incomplete, missing {[str(p) for p in missing]}",
                   file=sys.stderr)  # fmt: skip
             return 2
-        locate_wheel(m)
-    if runs[0].wheel is None:
-        print(f"bench: {runs[0].wheel_name} is not in {args.pinnace_dist}: run `make dist`",
+        locate_wheels(m)
+    if runs[0].wheels is None:
+        print(f"bench: {runs[0].wheel_names} are not all in {args.pinnace_dist}: run `make dist`",
               file=sys.stderr)  # fmt: skip
         return 2
     facts = machine_facts()
     load_before = loadavg()
     log("sizes (brotli q11 takes a while the first time; cached by sha256)")
-    files = [f for m in runs for f in m.dist.core_files] + [m.wheel for m in runs if m.wheel]
+    files = [f for m in runs for f in m.dist.core_files] + [w for m in runs for w in m.wheels or []]
     sizes = core_sizes.measure(files)
     for m in runs:
         m.core, sizes = sizes[: len(m.dist.core_files)], sizes[len(m.dist.core_files) :]
     for m in runs:
-        if m.wheel is not None:
-            m.wheel_size, sizes = sizes[0], sizes[1:]
+        if m.wheels is not None:
+            m.wheel_sizes, sizes = sizes[: len(m.wheels)], sizes[len(m.wheels) :]
     with tempfile.TemporaryDirectory(prefix="pinnace-bench-packages-") as tmp:
         measure_times(runs, args.reps, Path(tmp))
     report = render(runs, args, facts, load_before, loadavg())

@@ -127,6 +127,11 @@ def plan(names: list[str]) -> list[dict[str, Any]]:
 def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
     """Verify ``path`` against the lock and extract it into site-packages.  Returns the
     absolute paths of its shared libraries.  On any failure nothing of it stays installed."""
+    return _extract(entry, read_verified(entry, path, url), url)[1]
+
+
+def read_verified(entry: dict[str, Any], path: str, url: str) -> bytes:
+    """The bytes of the downloaded file ``path`` (removed), if their sha256 is the lock's."""
     import hashlib
 
     name = entry["name"]
@@ -144,15 +149,22 @@ def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
             package=name,
             url=url,
         )
+    return data
+
+
+def _extract(entry: dict[str, Any], data: bytes, url: str) -> tuple[list[str], list[str]]:
+    """Install a verified file: the paths it created and the absolute paths of its shared
+    libraries.  On any failure nothing of it stays installed."""
+    name = entry["name"]
     if entry.get("install_dir") == "dynlib":
-        libs = entry.get("shared_libraries", [])
-        extract_libraries(name, data, url, libs)
+        libs = [os.path.join(DYNLIB_DIR, so) for so in entry.get("shared_libraries", [])]
+        extract_libraries(name, data, url, entry.get("shared_libraries", []))
         installed.add(name)
-        return [os.path.join(DYNLIB_DIR, so) for so in libs]
-    extract_wheel(name, data, url)
+        return libs, libs
+    created = extract_wheel(name, data, url)
     installed.add(name)
     importlib_invalidate()
-    return [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
+    return created, [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
 
 
 #: The most a package archive may unpack to, as its entries declare (what is written is held
@@ -268,17 +280,30 @@ def importlib_invalidate() -> None:
 
 def install_fetched(fetched: Iterable[dict[str, str]]) -> list[str]:
     """Verify and install files the loader fetched (``[{"name", "path", "url"}]``, dependencies
-    first); returns the shared libraries they brought.  Stops at the first failure (raising);
-    every file is removed either way."""
+    first); returns the shared libraries they brought.  All or nothing: every file is checked
+    against the lock before any is installed, and a failure part-way removes what this call
+    installed (a package whose shared library is missing would not import).  Every file is
+    removed either way."""
     items = list(fetched)
-    libs: list[str] = []
     try:
-        for item in items:
-            libs += install_file(packages()[item["name"]], item["path"], item["url"])
+        verified = [(packages()[i["name"]], read_verified(packages()[i["name"]], i["path"], i["url"]),
+                     i["url"]) for i in items]  # fmt: skip
     finally:
         for item in items:  # files left by a failure part-way are removed
             if os.path.exists(item["path"]):
                 os.unlink(item["path"])
+    done: list[tuple[str, list[str]]] = []
+    libs: list[str] = []
+    try:
+        for entry, data, url in verified:
+            created, entry_libs = _extract(entry, data, url)
+            done.append((entry["name"], created))
+            libs += entry_libs
+    except BaseException:
+        for name, created in reversed(done):
+            remove_paths(created)
+            installed.discard(name)
+        raise
     return libs
 
 

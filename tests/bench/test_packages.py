@@ -31,7 +31,8 @@ def test_quick_packages_run_reports_both_distributions(dist: Path, tmp_path: Pat
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n" + OTHER_SECTION)
     report = run_quick("packages.py", doc, timeout=1200)
-    labels = ("numpy wheel", "core files", "import numpy", "raw", "gzip -9", "cold", "warm")
+    labels = ("`import numpy`: numpy + libopenblas", "core files", "import numpy", "raw", "gzip -9",
+              "cold", "warm")
     for row in comparison_body(report, labels):
         assert positive(row[1]), row
         assert positive(row[2]) or row[2] in REASONS, row

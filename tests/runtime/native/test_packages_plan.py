@@ -90,6 +90,43 @@ def test_wrong_hash_installs_nothing(native_runtime: Runtime, tmp_path: Path) ->
     assert not _packages.is_installed("joblib")
 
 
+def _batch(tmp_path: Path, files: dict[str, bytes], sha: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """A lock of ``files`` ("top" depends on "dep") and the loader's list of their downloads."""
+    lock = lock_of(*({"name": n, "version": "1.0", "sha256": sha.get(n, hashlib.sha256(d).hexdigest()),
+                      "depends": ["dep"] if n == "top" else []} for n, d in files.items()))  # fmt: skip
+    fetched = []
+    for n, d in files.items():
+        (tmp_path / f"{n}.whl").write_bytes(d)
+        fetched.append({"name": n, "path": str(tmp_path / f"{n}.whl"), "url": f"http://x/{n}.whl"})
+    return lock, fetched
+
+
+def test_a_batch_with_a_wrong_hash_installs_none_of_it(native_runtime: Runtime, tmp_path: Path) -> None:
+    """Every file is checked before any is installed: the dependencies fetched with a package
+    whose file is corrupt are not installed either."""
+    files = {"dep": wheel({"dep/__init__.py": ""}), "top": wheel({"top/__init__.py": ""})}
+    lock, fetched = _batch(tmp_path, files, {"top": "0" * 64})
+    native_runtime(lock)
+    with pytest.raises(_packages.PackageError, match="package top: http://x/top.whl has sha256"):
+        _packages.install_fetched(fetched)
+    assert list((tmp_path / "site-packages").iterdir()) == []
+    assert not _packages.is_installed("dep") and not any(Path(f["path"]).exists() for f in fetched)
+
+
+def test_a_batch_that_fails_part_way_is_rolled_back(native_runtime: Runtime, tmp_path: Path) -> None:
+    """A file that matches the lock but does not unpack (a broken lock) comes after its
+    dependency was installed: that dependency is removed again."""
+    files = {"dep": wheel({"dep/__init__.py": "", "dep-1.0.dist-info/METADATA": ""}),
+             "top": b"PK\x03\x04 not a zip"}  # fmt: skip
+    lock, fetched = _batch(tmp_path, files, {})
+    native_runtime(lock)
+    with pytest.raises(_packages.PackageError, match="package top: http://x/top.whl is not a valid wheel"):
+        _packages.install_fetched(fetched)
+    assert list((tmp_path / "site-packages").iterdir()) == []
+    assert not _packages.is_installed("dep")
+    assert [e["name"] for e in _packages.plan(["top"])] == ["dep", "top"]  # both fetched again
+
+
 def test_clash_rolls_back_the_whole_wheel(native_runtime: Runtime, tmp_path: Path) -> None:
     native_runtime(LOCK)
     site = tmp_path / "site-packages"
