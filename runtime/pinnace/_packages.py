@@ -103,6 +103,19 @@ def is_installed(name: str) -> bool:
     return os.path.isdir(os.path.join(SITE_PACKAGES, info))
 
 
+def requirements(name: str) -> set[str]:
+    """The lock packages ``name`` depends on, directly or not."""
+    pkgs = packages()
+    found: set[str] = set()
+    todo = list(pkgs[name].get("depends", []))
+    while todo:
+        dep = todo.pop()
+        if dep not in found:
+            found.add(dep)
+            todo.extend(pkgs[dep].get("depends", []))
+    return found
+
+
 def plan(names: list[str]) -> list[dict[str, Any]]:
     """Lock entries to install for ``names`` (package or import names): the not yet installed
     part of their dependency closure, dependencies first."""

@@ -15,7 +15,14 @@ lock packages too.  The core stdlib probes some of them as it is imported (``shu
 ``zipfile`` try ``import lzma``): fetching then would download lzma for every ``import
 shutil``.  So an import *by a core stdlib module* gets a stand-in module instead, which fetches
 and imports the real one on its first attribute access (``zipfile.lzma.LZMACompressor``).
-Imports by any other code (yours, a package's, ``runPython``'s) fetch at once.  ``decimal``
+A stand-in's ``__path__`` fetches when the import system asks for it to import a submodule
+(zoneinfo imports ``tzdata.zoneinfo`` only when a zone is not on the system, and wasm has none).
+Imports by any other code (yours, a package's, ``runPython``'s) fetch at once, with one
+exception: what a lock package imports *while it is itself being imported*, of a lock package
+it does not depend on, is an availability probe (``import sklearn`` tries ``import pandas``,
+``import pandas`` tries ``import pytz``), answered as if that package were not installed, as it
+would be natively; once the package is imported, its imports fetch (a feature that imports its
+optional dependency when it is used).  ``decimal``
 uses ``_decimal`` as it is imported (``from _decimal import *``), so that fetches right away;
 where it cannot (a browser's main thread outside the pre-scan), decimal falls back to its
 pure-Python twin ``_pydecimal``, as CPython does when ``_decimal`` is missing.
@@ -36,13 +43,38 @@ _IMPORT_MACHINERY = ("<frozen importlib.", _state.STDLIB_DIR + "importlib/")
 def _imported_by_core_stdlib() -> bool:
     """Whether the module being imported is imported by a module of the core stdlib (not by
     the runtime, which runs your code, nor by code outside the stdlib archive)."""
-    frame: FrameType | None = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_IMPORT_MACHINERY):
-        frame = frame.f_back
+    frame = _importer_frame()
     if frame is None:
         return False
     filename = frame.f_code.co_filename
     return filename.startswith(_state.STDLIB_DIR) and not filename.startswith(_state.RUNTIME_DIR)
+
+
+def _importer_frame() -> FrameType | None:
+    """The frame of the code that runs the import being resolved (past this module and the
+    import system)."""
+    frame: FrameType | None = sys._getframe(1)
+    here = _importer_frame.__code__.co_filename
+    while frame is not None and (frame.f_code.co_filename == here
+                                 or frame.f_code.co_filename.startswith(_IMPORT_MACHINERY)):
+        frame = frame.f_back
+    return frame
+
+
+def _is_optional_probe(package: str) -> bool:
+    """Whether importing ``package`` is an availability probe: an import, made while a lock
+    package is itself being imported, of a lock package it does not depend on (not fetched)."""
+    frame = _importer_frame()
+    if frame is None:
+        return False
+    top = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+    importer = _packages.import_map().get(top)
+    if importer is None or importer == package or not _packages.is_installed(importer):
+        return False
+    spec = getattr(sys.modules.get(top), "__spec__", None)
+    if not getattr(spec, "_initializing", False):  # imported already: a feature's own import
+        return False
+    return package not in _packages.requirements(importer)
 
 
 def _fetch(fullname: str, package: str) -> None:
@@ -75,7 +107,11 @@ def _cannot_fetch(fullname: str, package: str, reason: str) -> ImportError:
 def _is_probe(attr: str) -> bool:
     """Dunders other than __all__ (which `from x import *` reads) do not fetch: code that walks
     sys.modules asks every module for __path__ or __file__ (importlib while creating the
-    stand-in, regrtest, pickle), and must not download the pieces it comes across."""
+    stand-in, regrtest, pickle), and must not download the pieces it comes across.  But
+    __path__ asked by the import system to import a submodule (``tzdata.zoneinfo``) does."""
+    if attr == "__path__":
+        caller = sys._getframe(2)  # past __getattr__ and _is_probe
+        return caller.f_code.co_name != "_find_and_load_unlocked"
     return attr.startswith("__") and attr.endswith("__") and attr != "__all__"
 
 
@@ -134,6 +170,8 @@ class LockFinder:
             return None
         if _imported_by_core_stdlib():
             return ModuleSpec(fullname, _StandInLoader(package))  # type: ignore[arg-type]
+        if _is_optional_probe(package):
+            return None  # not installed, as far as the probing package can tell
         self._busy.add(fullname)
         try:
             _fetch(fullname, package)

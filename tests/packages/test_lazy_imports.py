@@ -45,6 +45,48 @@ def test_nested_lazy_import_inside_a_function(node: Node, tdist: PkgDist) -> Non
     assert out.strip() == "(False, 42)"
 
 
+# A package that probes for `inner` while it is imported (as scikit-learn probes for pandas),
+# and imports it again in a function, later.  A second one declares `inner` as a dependency.
+PROBER = {"prober/__init__.py": (
+    "try:\n    import inner\nexcept ImportError:\n    inner = None\n"
+    "HAD_INNER = inner is not None\n\n"
+    "def later():\n    import inner\n    return inner.VALUE\n"
+)}  # fmt: skip
+
+
+def test_a_package_probing_for_another_while_imported_does_not_fetch_it(
+    node: Node, tdist: PkgDist
+) -> None:
+    """An optional import made while a lock package is imported, of a lock package it does not
+    depend on, is answered "not installed" (`import sklearn` must not download pandas); once
+    imported, the package's imports fetch, and so do the user's."""
+    tdist.add("prober", PROBER)
+    tdist.add("declared", {"declared/__init__.py": PROBER["prober/__init__.py"]}, depends=["inner"])
+    out = run(node, tdist, """
+        const py = await loadPinnace({ indexURL, packageCacheDir: null });
+        console.log(py.runPython("import os, sys, prober\\nrepr((prober.HAD_INNER, 'inner' in sys.modules, os.path.isdir('/lib/python3.13/site-packages/inner')))"));
+        console.log(py.runPython("repr(prober.later())"));
+        const py2 = await loadPinnace({ indexURL, packageCacheDir: null });
+        console.log(py2.runPython("import declared\\nrepr(declared.HAD_INNER)"));
+        const py3 = await loadPinnace({ indexURL, packageCacheDir: null });
+        console.log(py3.runPython("import prober, inner\\nrepr((prober.HAD_INNER, inner.VALUE))"));
+        """)  # fmt: skip
+    assert out.strip().splitlines() == ["(False, False, False)", "21", "True", "(False, 21)"]
+
+
+def test_zoneinfo_fetches_the_time_zone_database_when_asked_for_a_zone(node: Node, dist: Path) -> None:
+    """wasm has no system zoneinfo: the stdlib's zoneinfo falls back to the tzdata package
+    (`importlib.resources.files("tzdata.zoneinfo")`), which is fetched then, not before."""
+    if "tzdata" not in json.loads((dist / "pinnace-lock.json").read_text())["packages"]:
+        pytest.fail("tzdata is not in dist/pinnace-lock.json: run `make dist`")
+    out = node.run("""
+        const py = await loadPinnace({ packageCacheDir: null });
+        console.log(py.runPython("import sys, zoneinfo, datetime\\nrepr('tzdata' in sys.modules)"));
+        console.log(py.runPython("z = zoneinfo.ZoneInfo('Europe/Paris')\\nstr(datetime.datetime(2026, 7, 1, 12, tzinfo=z).utcoffset())"));
+        """)  # fmt: skip
+    assert out.strip().splitlines() == ["False", "2:00:00"]
+
+
 def test_load_package_reports_progress_and_installs(node: Node, tdist: PkgDist) -> None:
     out = run(node, tdist, """
         const py = await loadPinnace({ indexURL });

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+from typing import TypeVar
 
 from support.hosts import REPO
 
+T = TypeVar("T")
 
-def chosen(fast: list[str], full: list[str]) -> list[str]:
-    """The modules to run: ``fast`` in `make test`, ``full`` in `make test-full`
+
+def chosen(fast: T, full: T) -> T:
+    """What to run (modules, markers): ``fast`` in `make test`, ``full`` in `make test-full`
     (PINNACE_TEST_FULL=1)."""
     return full if os.environ.get("PINNACE_TEST_FULL") == "1" else fast
 
