@@ -9,15 +9,13 @@ from pathlib import Path
 import pytest
 
 from support.hosts import Node
+from support.pkgdist import dist_with
 from support.wasm_suite import run_suite
 
 
 @pytest.fixture
 def numpy_dist(dist: Path) -> Path:
-    lock = json.loads((dist / "pinnace-lock.json").read_text())
-    if "numpy" not in lock["packages"]:
-        pytest.fail("numpy is not in dist/pinnace-lock.json: run `make dist`")
-    return dist
+    return dist_with(dist, ["numpy"])
 
 
 def test_plain_import_numpy(node: Node, numpy_dist: Path) -> None:

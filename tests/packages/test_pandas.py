@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from support.hosts import Node
+from support.pkgdist import dist_with
 from support.wasm_suite import chosen, run_suite
 
 CHAIN = {"pandas", "numpy", "libopenblas", "python-dateutil", "six", "tzdata", "pytz"}
@@ -57,11 +58,7 @@ EXPECTED = {
 
 @pytest.fixture
 def pandas_dist(dist: Path) -> Path:
-    lock = json.loads((dist / "pinnace-lock.json").read_text())
-    missing = sorted(CHAIN - set(lock["packages"]))
-    if missing:
-        pytest.fail(f"{', '.join(missing)} not in dist/pinnace-lock.json: run `make dist`")
-    return dist
+    return dist_with(dist, CHAIN)
 
 
 def test_plain_import_reads_groups_writes_and_knows_time_zones(node: Node, pandas_dist: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from support.hosts import Node, run_pinnace_python
-from support.pkgdist import PkgDist
+from support.pkgdist import PkgDist, dist_with
 from support.wasm_suite import chosen, run_suite
 
 CHAIN = ["libopenblas", "numpy", "scipy"]  # in dependency order, as loadPackage returns them
@@ -50,11 +50,7 @@ failed = sorted(k for k, ok in checks.items() if not ok)
 
 @pytest.fixture
 def scipy_dist(dist: Path) -> Path:
-    lock = json.loads((dist / "pinnace-lock.json").read_text())
-    missing = [n for n in CHAIN if n not in lock["packages"]]
-    if missing:
-        pytest.fail(f"{', '.join(missing)} not in dist/pinnace-lock.json: run `make dist`")
-    return dist
+    return dist_with(dist, CHAIN)
 
 
 def test_plain_import_in_node_fetches_numpy_openblas_and_scipy(

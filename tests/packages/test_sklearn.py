@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from support.hosts import Node
+from support.pkgdist import dist_with
 from support.wasm_suite import chosen, run_suite
 
 CHAIN = {"numpy", "libopenblas", "scipy", "scikit-learn", "joblib", "threadpoolctl", "narwhals"}
@@ -38,11 +39,7 @@ result = [bool(logreg > 0.9), bool(forest > 0.85), bool(cv > 0.9), sorted(set(km
 
 @pytest.fixture
 def sklearn_dist(dist: Path) -> Path:
-    lock = json.loads((dist / "pinnace-lock.json").read_text())
-    missing = sorted(CHAIN - set(lock["packages"]))
-    if missing:
-        pytest.fail(f"{', '.join(missing)} not in dist/pinnace-lock.json: run `make dist`")
-    return dist
+    return dist_with(dist, CHAIN)
 
 
 def test_plain_import_fits_models_serially_without_warnings(node: Node, sklearn_dist: Path) -> None:

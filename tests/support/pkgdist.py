@@ -10,7 +10,7 @@ import base64
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,6 +51,16 @@ def lock_entry(wheel: Path, name: str, version: str, imports: list[str],
         "depends": depends or [], "package_type": "package", "unvendored_tests": False,
         "shared_libraries": [],
     }  # fmt: skip
+
+
+def dist_with(dist: Path, names: Iterable[str]) -> Path:
+    """``dist``, once its lock is found to hold every package of ``names`` (else the test
+    fails, saying to run `make dist`)."""
+    lock = json.loads((dist / "pinnace-lock.json").read_text())
+    missing = sorted(set(names) - set(lock["packages"]))
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not in dist/pinnace-lock.json: run `make dist`")
+    return dist
 
 
 class PkgDist:
