@@ -1,5 +1,5 @@
 """A linear-algebra workload run unchanged in wasm (`pinnace python`) and natively by
-bench/scipy_stack.py: solve, eig and svd of 300x300, and a sparse solve (a 2-D Poisson problem
+bench/stacks.py: solve, eig and svd of 300x300, and a sparse solve (a 2-D Poisson problem
 on a 100x100 grid).  Prints one JSON line: operation -> best of 5, in ms."""
 
 import json
