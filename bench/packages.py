@@ -67,6 +67,11 @@ class Measured:
     version: str = ""
 
     @property
+    def named_files(self) -> str:
+        """The files the lock names for the import, as markdown."""
+        return ", ".join(f"`{name}`" for name in self.wheel_names)
+
+    @property
     def column(self) -> str:
         return f"{self.dist.name} {self.dist.version}"
 
@@ -219,8 +224,7 @@ def files_table(runs: list[Measured]) -> str:
     lines = ["| file | raw | gzip -9 | brotli q11 |", "|---|---:|---:|---:|"]
     for m in runs:
         if m.wheel_sizes is None:
-            names = ", ".join(f"`{name}`" for name in m.wheel_names)
-            lines.append(f"| {m.dist.name}: {names} | {NOT_SHIPPED} | | |")
+            lines.append(f"| {m.dist.name}: {m.named_files} | {NOT_SHIPPED} | | |")
         else:
             for f in m.wheel_sizes:
                 lines.append(f"| {m.dist.name}: `{f.name}` | {f.raw:,} | {f.gzip:,} "
@@ -237,9 +241,8 @@ def findings(runs: list[Measured]) -> str:
     for m in runs:
         lock = m.lock.relative_to(core_dists.REPO)
         if m.wheels is None:
-            names = ", ".join(f"`{name}`" for name in m.wheel_names)
             notes.append(
-                f"**{m.dist.name}:** `{lock}` names {names}, but the npm package does "
+                f"**{m.dist.name}:** `{lock}` names {m.named_files}, but the npm package does "
                 "not ship that (nor any other wheel); its loader fetches packages from the "
                 "jsDelivr CDN. Its download size is therefore not compared, and nothing was "
                 "fetched from anywhere but the npm registry."

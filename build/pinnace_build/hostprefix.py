@@ -14,7 +14,11 @@ what the recipe lists under ``requirements.host``:
   native numpy's) rather than the native build environment's.
 
 The prefix also holds ``share/meson/cross`` (the build's ``XDG_DATA_HOME``), where meson finds
-cross files by bare name: the root's ``emscripten`` file, and any a recipe's script writes there.
+cross files by bare name: the root's ``emscripten`` file, any a recipe's script writes there,
+and, when numpy is a host requirement, ``pinnace-numpy``: its ``numpy-include-dir`` property
+names the wasm numpy's headers, which SciPy's, scikit-learn's and (patched) pandas' meson builds
+read instead of asking the native numpy of the build environment (``setup-args=--cross-file=
+pinnace-numpy``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .recipes import Recipe
 
 SITE_PACKAGES = Path("lib") / f"python{V.PYTHON_MAJOR_MINOR}" / "site-packages"
 PREFIX_DIR = "prefix"  # inside a shared library's cache step
+NUMPY_CROSS_FILE = "pinnace-numpy"
 
 
 def stage(prefix: Path, host_deps: list[tuple[Recipe, Path]], meson_cross: Path) -> None:
@@ -43,3 +48,8 @@ def stage(prefix: Path, host_deps: list[tuple[Recipe, Path]], meson_cross: Path)
         else:
             with zipfile.ZipFile(artifact) as zf:
                 zf.extractall(prefix / SITE_PACKAGES)
+    numpy_include = prefix / SITE_PACKAGES / "numpy" / "_core" / "include"
+    if (numpy_include / "numpy" / "_numpyconfig.h").is_file():
+        (prefix / "share" / "meson" / "cross" / NUMPY_CROSS_FILE).write_text(
+            f"[properties]\nnumpy-include-dir = '{numpy_include}'\n"
+        )

@@ -103,24 +103,10 @@ def is_installed(name: str) -> bool:
     return os.path.isdir(os.path.join(SITE_PACKAGES, info))
 
 
-def requirements(name: str) -> set[str]:
-    """The lock packages ``name`` depends on, directly or not."""
+def closure(names: list[str]) -> list[str]:
+    """Lock package names ``names`` and everything they depend on, dependencies first."""
     pkgs = packages()
-    found: set[str] = set()
-    todo = list(pkgs[name].get("depends", []))
-    while todo:
-        dep = todo.pop()
-        if dep not in found:
-            found.add(dep)
-            todo.extend(pkgs[dep].get("depends", []))
-    return found
-
-
-def plan(names: list[str]) -> list[dict[str, Any]]:
-    """Lock entries to install for ``names`` (package or import names): the not yet installed
-    part of their dependency closure, dependencies first."""
-    pkgs = packages()
-    order: list[dict[str, Any]] = []
+    order: list[str] = []
     seen: set[str] = set()
 
     def visit(name: str) -> None:
@@ -129,12 +115,23 @@ def plan(names: list[str]) -> list[dict[str, Any]]:
         seen.add(name)
         for dep in pkgs[name].get("depends", []):
             visit(dep)
-        if not is_installed(name):
-            order.append(pkgs[name])
+        order.append(name)
 
     for n in names:
-        visit(resolve(n))
+        visit(n)
     return order
+
+
+def requirements(name: str) -> set[str]:
+    """The lock packages ``name`` depends on, directly or not."""
+    return set(closure([name])) - {name}
+
+
+def plan(names: list[str]) -> list[dict[str, Any]]:
+    """Lock entries to install for ``names`` (package or import names): the not yet installed
+    part of their dependency closure, dependencies first."""
+    pkgs = packages()
+    return [pkgs[n] for n in closure([resolve(n) for n in names]) if not is_installed(n)]
 
 
 def install_file(entry: dict[str, Any], path: str, url: str) -> list[str]:
@@ -168,16 +165,15 @@ def read_verified(entry: dict[str, Any], path: str, url: str) -> bytes:
 def _extract(entry: dict[str, Any], data: bytes, url: str) -> tuple[list[str], list[str]]:
     """Install a verified file: the paths it created and the absolute paths of its shared
     libraries.  On any failure nothing of it stays installed."""
-    name = entry["name"]
+    name, sos = entry["name"], entry.get("shared_libraries", [])
     if entry.get("install_dir") == "dynlib":
-        libs = [os.path.join(DYNLIB_DIR, so) for so in entry.get("shared_libraries", [])]
-        extract_libraries(name, data, url, entry.get("shared_libraries", []))
+        extract_libraries(name, data, url, sos)
         installed.add(name)
+        libs = [os.path.join(DYNLIB_DIR, so) for so in sos]
         return libs, libs
-    created = extract_wheel(name, data, url)
+    created = extract_wheel(name, data, url)  # invalidates importlib's caches
     installed.add(name)
-    importlib_invalidate()
-    return created, [os.path.join(SITE_PACKAGES, so) for so in entry.get("shared_libraries", [])]
+    return created, [os.path.join(SITE_PACKAGES, so) for so in sos]
 
 
 #: The most a package archive may unpack to, as its entries declare (what is written is held
@@ -298,9 +294,11 @@ def install_fetched(fetched: Iterable[dict[str, str]]) -> list[str]:
     installed (a package whose shared library is missing would not import).  Every file is
     removed either way."""
     items = list(fetched)
+    verified: list[tuple[dict[str, Any], bytes, str]] = []
     try:
-        verified = [(packages()[i["name"]], read_verified(packages()[i["name"]], i["path"], i["url"]),
-                     i["url"]) for i in items]  # fmt: skip
+        for item in items:
+            entry = packages()[item["name"]]
+            verified.append((entry, read_verified(entry, item["path"], item["url"]), item["url"]))
     finally:
         for item in items:  # files left by a failure part-way are removed
             if os.path.exists(item["path"]):

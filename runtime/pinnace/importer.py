@@ -40,10 +40,9 @@ from . import _packages, _state
 _IMPORT_MACHINERY = ("<frozen importlib.", _state.STDLIB_DIR + "importlib/")
 
 
-def _imported_by_core_stdlib() -> bool:
-    """Whether the module being imported is imported by a module of the core stdlib (not by
-    the runtime, which runs your code, nor by code outside the stdlib archive)."""
-    frame = _importer_frame()
+def _imported_by_core_stdlib(frame: FrameType | None) -> bool:
+    """Whether the import ``frame`` (the importing code's) runs is made by a module of the core
+    stdlib (not by the runtime, which runs your code, nor by code outside the stdlib archive)."""
     if frame is None:
         return False
     filename = frame.f_code.co_filename
@@ -61,10 +60,10 @@ def _importer_frame() -> FrameType | None:
     return frame
 
 
-def _is_optional_probe(package: str) -> bool:
-    """Whether importing ``package`` is an availability probe: an import, made while a lock
-    package is itself being imported, of a lock package it does not depend on (not fetched)."""
-    frame = _importer_frame()
+def _is_optional_probe(frame: FrameType | None, package: str) -> bool:
+    """Whether ``frame`` importing ``package`` is an availability probe: an import, made while a
+    lock package is itself being imported, of a lock package it does not depend on (not
+    fetched)."""
     if frame is None:
         return False
     top = str(frame.f_globals.get("__name__", "")).partition(".")[0]
@@ -168,9 +167,10 @@ class LockFinder:
         package = _packages.import_map().get(fullname)
         if package is None or _packages.is_installed(package):
             return None
-        if _imported_by_core_stdlib():
+        frame = _importer_frame()
+        if _imported_by_core_stdlib(frame):
             return ModuleSpec(fullname, _StandInLoader(package))  # type: ignore[arg-type]
-        if _is_optional_probe(package):
+        if _is_optional_probe(frame, package):
             return None  # not installed, as far as the probing package can tell
         self._busy.add(fullname)
         try:

@@ -90,6 +90,22 @@ def test_host_prefix(tree: Path, tmp_path: Path) -> None:
     assert (prefix / "include" / "foo.h").read_text() == "void foo(void);\n"
     assert (prefix / hostprefix.SITE_PACKAGES / "base" / "include" / "base.h").exists()
     assert (prefix / "share" / "meson" / "cross" / "emscripten").exists()
+    assert not (prefix / "share" / "meson" / "cross" / hostprefix.NUMPY_CROSS_FILE).exists()
+
+
+def test_host_prefix_names_the_wasm_numpy_headers_in_a_cross_file(tree: Path, tmp_path: Path) -> None:
+    """With numpy under requirements.host, meson builds get the wasm numpy's include directory
+    (its _numpyconfig.h says long is 4 bytes) from the cross file `pinnace-numpy`."""
+    r = recipes.load_all(tree)
+    wheel = make_wheel(tmp_path, "base", "1.0",
+                       {"numpy/_core/include/numpy/_numpyconfig.h": "#define NPY_SIZEOF_LONG 4\n"})  # fmt: skip
+    cross = tmp_path / "cross"
+    cross.mkdir()
+    prefix = tmp_path / "work" / ".libs"
+    hostprefix.stage(prefix, [(r["base"], wheel)], cross)
+    include = prefix / hostprefix.SITE_PACKAGES / "numpy" / "_core" / "include"
+    text = (prefix / "share" / "meson" / "cross" / hostprefix.NUMPY_CROSS_FILE).read_text()
+    assert text == f"[properties]\nnumpy-include-dir = '{include}'\n"
 
 
 def test_disabled_recipes_build_only_when_named(tree: Path) -> None:
