@@ -68,7 +68,7 @@ STACKS = {
         "pandas", "## pandas",
         ["pandas", "numpy", "libopenblas", "python-dateutil", "six", "tzdata", "pytz"],
         ["pandas", "numpy", "libopenblas", "python-dateutil", "six", "tzdata", "pytz"],
-        "import io, pandas as pd\nfloat(pd.read_csv(io.StringIO('a,b\\n1,2\\n3,4\\n'))['b'].sum())",
+        "import pandas\nimport io\nfloat(pandas.read_csv(io.StringIO('a,b\\n1,2\\n3,4\\n'))['b'].sum())",
         6.0, {"numpy": "2.4.6", "pandas": "3.1.1"},
     ),
 }  # fmt: skip
