@@ -1,8 +1,8 @@
 """Package-stack benchmarks: bytes on the wire per package, the time from a plain import to its
 first result in node, and a workload in wasm against the native packages of the same versions
 on the same machine.  Two stacks: `scipy` (numpy, OpenBLAS, SciPy, scikit-learn: `import
-scipy.linalg`, a linear-algebra workload) and `pandas` (`import pandas`, a groupby/merge/CSV
-workload).
+scipy.linalg`, a linear-algebra workload), `pandas` (`import pandas`, a groupby/merge/CSV
+workload) and `matplotlib` (`import matplotlib.pyplot`, a figure-rendering workload).
 
     .venv/bin/python bench/stacks.py scipy            # measure, print the markdown report
     .venv/bin/python bench/stacks.py pandas --write   # ... and update docs/benchmarks.md
@@ -71,8 +71,18 @@ STACKS = {
         "import pandas\nimport io\nfloat(pandas.read_csv(io.StringIO('a,b\\n1,2\\n3,4\\n'))['b'].sum())",
         6.0, {"numpy": "2.4.6", "pandas": "3.1.1"},
     ),
+    "matplotlib": Stack(
+        "matplotlib", "## matplotlib",
+        ["matplotlib", "numpy", "libopenblas", "pillow", "kiwisolver", "contourpy", "fonttools",
+         "cycler", "pyparsing", "packaging", "python-dateutil", "six", "tzdata"],
+        ["matplotlib", "numpy", "libopenblas", "pillow", "kiwisolver", "contourpy", "fonttools",
+         "cycler", "pyparsing", "packaging", "python-dateutil", "six", "tzdata"],
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])\n"
+        "fig.canvas.draw()\nfloat(len(ax.lines))",
+        1.0, {"numpy": "2.4.6", "matplotlib": "3.10.9"},
+    ),
 }  # fmt: skip
-NATIVE_PINS = {"numpy": "2.4.6", "scipy": "1.18.1", "pandas": "3.1.1"}
+NATIVE_PINS = {"numpy": "2.4.6", "scipy": "1.18.1", "pandas": "3.1.1", "matplotlib": "3.10.9"}
 
 IMPORT_DRIVER = """
 import {{ loadPinnace }} from {loader!r};

@@ -6,9 +6,9 @@ its headers, its ``.so`` and its ``.pc`` file there, and a package built later f
 Pinnace build runs in a directory of its own, so this module fills that prefix for one build from
 what the recipe lists under ``requirements.host``:
 
-* a shared library (``build.type: shared_library``): the prefix its own build installed, kept in
-  its cache step as ``prefix/`` (its ``.pc`` files must locate the prefix through
-  ``${pcfiledir}``, as the directory moves);
+* a library (``build.type: shared_library`` or ``static_library``): the prefix its own build
+  installed, kept in its cache step as ``prefix/`` (its ``.pc`` files must locate the prefix
+  through ``${pcfiledir}``, as the directory moves);
 * a package (a wheel, e.g. numpy): the wheel unpacked under ``lib/pythonX.Y/site-packages``, so
   that a build can use the *wasm* build's headers (numpy's ``_numpyconfig.h`` differs from a
   native numpy's) rather than the native build environment's.
@@ -35,15 +35,22 @@ PREFIX_DIR = "prefix"  # inside a shared library's cache step
 NUMPY_CROSS_FILE = "pinnace-numpy"
 
 
+def library_prefix(artifact: Path) -> Path:
+    """The prefix a library's build installed: its step's ``prefix/`` (``artifact`` is that
+    directory for a static library, the zip beside it for a shared one)."""
+    return artifact if artifact.name == PREFIX_DIR else artifact.parent / PREFIX_DIR
+
+
 def stage(prefix: Path, host_deps: list[tuple[Recipe, Path]], meson_cross: Path) -> None:
     """Fill ``prefix`` for one build: ``host_deps`` pairs a recipe with its built artifact
-    (a wheel, or a shared library's zip in its step directory); ``meson_cross`` is the root's
+    (a wheel, a shared library's zip in its step directory, or a static library's ``prefix/``
+    directory); ``meson_cross`` is the root's
     directory of meson cross files."""
     prefix.mkdir(parents=True, exist_ok=True)
     shutil.copytree(meson_cross, prefix / "share" / "meson" / "cross", dirs_exist_ok=True)
     for dep, artifact in host_deps:
-        if dep.is_shared_library:
-            shutil.copytree(artifact.parent / PREFIX_DIR, prefix, symlinks=True,
+        if dep.is_library:
+            shutil.copytree(library_prefix(artifact), prefix, symlinks=True,
                             dirs_exist_ok=True)  # fmt: skip
         else:
             with zipfile.ZipFile(artifact) as zf:

@@ -8,7 +8,8 @@ Each package is one content-keyed step (see cache.py), built in dependency order
   of the package's dependencies (run and host requirements).  The build sees its host
   requirements in its own host prefix (hostprefix.py).  A ``shared_library`` recipe yields a
   zip of its ``.so`` files and keeps the prefix its script installed (``prefix/``) for the
-  recipes built against it.
+  recipes built against it; a ``static_library`` recipe yields only that prefix (its archives
+  are linked into the packages built against it, and it has no entry in the lock).
 * ``wheel-<name>`` for a recipe whose source is a ``.whl``: the wheel itself, downloaded and
   checked against the recipe's sha256, with the recipe's ``source.patches`` applied if it has
   any (wheelpatch.py).
@@ -99,11 +100,16 @@ class Builder:
             cwd=out, env=env, capture_output=True, text=True,
         )  # fmt: skip
         (out / "pyodide-build.log").write_text(res.stdout + res.stderr)
-        found = sorted((work / r.name / "dist").glob("*" + _artifact_suffix(r)))
-        if res.returncode != 0 or len(found) != 1:
+        found = ([] if r.is_static_library
+                 else sorted((work / r.name / "dist").glob("*" + _artifact_suffix(r))))  # fmt: skip
+        if res.returncode != 0 or len(found) != (0 if r.is_static_library else 1):
             tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
             raise BuildError(f"{r.name}: pyodide-build failed (log {out / 'pyodide-build.log'})\n"
                              f"{tail}")  # fmt: skip
+        if r.is_static_library:  # nothing to ship: the prefix its script installed
+            shutil.move(prefix, out / hostprefix.PREFIX_DIR)
+            shutil.rmtree(work / r.name / "build", ignore_errors=True)
+            return
         bad = not_side_modules(found[0])
         if bad:
             raise BuildError(f"{r.name}: {found[0].name} holds files named .so that are not "
@@ -117,12 +123,15 @@ class Builder:
         shutil.rmtree(work / r.name / "build", ignore_errors=True)
 
     def build(self, r: Recipe) -> Path:
-        """The built wheel (or shared library zip) of one recipe (its dependencies must have
-        been built first)."""
+        """The built wheel (shared library zip, or a static library's prefix directory) of one
+        recipe (its dependencies must have been built first)."""
         step = self.step(r)
         self._keys[r.name] = step.key
         fn = self._build_wheel if r.is_wheel else self._build_source
         out = step.ensure(lambda out: fn(r, out))
+        if r.is_static_library:
+            self._artifacts[r.name] = out / hostprefix.PREFIX_DIR
+            return self._artifacts[r.name]
         found = sorted(out.glob("*" + _artifact_suffix(r)))
         if len(found) != 1:
             raise BuildError(
@@ -179,7 +188,9 @@ def build(names: list[str] | None = None, dest: Path = DIST) -> Path:
     order = recipes.closure(b.recipes, names if names else recipes.default_set(b.recipes))
     built: list[tuple[Recipe, Path]] = []
     for r in order:
-        built.append((r, b.build(r)))
+        artifact = b.build(r)
+        if not r.is_static_library:  # linked into the packages above it, shipped in none
+            built.append((r, artifact))
     dest.mkdir(parents=True, exist_ok=True)
     for _, wheel in built:
         target = dest / wheel.name

@@ -5,7 +5,11 @@ run and host requirements, top-level import names); building a recipe from sourc
 pyodide-build's job (see packages.py).  ``build.type: shared_library`` makes a C library that is
 a package of its own (OpenBLAS): pyodide-build zips what its script puts in ``$DISTDIR``, and
 what the script installs into the host prefix ``$WASM_LIBRARY_DIR`` (headers, the library,
-pkg-config files) is handed to the recipes that list it under ``requirements.host``.  A recipe whose source URL is a ``.whl`` is a pure-Python package taken as
+pkg-config files) is handed to the recipes that list it under ``requirements.host``.
+``build.type: static_library`` makes a C library that ships in no package: its script installs
+headers, ``.a`` archives and ``.pc`` files into the host prefix only, and the packages that list
+it under ``requirements.host`` link it into their own modules (freetype into matplotlib and
+Pillow).  A recipe whose source URL is a ``.whl`` is a pure-Python package taken as
 that wheel, verified against its sha256 and shipped unchanged, or with the recipe's
 ``source.patches`` applied (wheelpatch.py).
 """
@@ -52,6 +56,16 @@ class Recipe:
         return self.package_type == "shared_library"
 
     @property
+    def is_static_library(self) -> bool:
+        """A C library linked into the packages built against it; it ships in no package."""
+        return self.package_type == "static_library"
+
+    @property
+    def is_library(self) -> bool:
+        """A C library (static or shared): its build keeps the host prefix it installed."""
+        return self.is_shared_library or self.is_static_library
+
+    @property
     def build_depends(self) -> tuple[str, ...]:
         """Everything that must be built first: run and host requirements, in order, once."""
         return tuple(dict.fromkeys((*self.depends, *self.host_depends)))
@@ -70,7 +84,7 @@ def _as_list(value: Any) -> list[str]:
     raise RecipeError(f"expected a list of strings, got {value!r}")
 
 
-PACKAGE_TYPES = ("package", "shared_library")
+PACKAGE_TYPES = ("package", "shared_library", "static_library")
 
 
 def load(directory: Path) -> Recipe:
@@ -94,8 +108,8 @@ def load(directory: Path) -> Recipe:
     package_type = str((data.get("build") or {}).get("type", "package"))
     if package_type not in PACKAGE_TYPES:
         raise RecipeError(f"{meta}: build.type {package_type!r} is not one of {PACKAGE_TYPES}")
-    # A shared library has no Python imports; a package is imported by its name by default.
-    default_imports = [] if package_type == "shared_library" else [name]
+    # A library has no Python imports; a package is imported by its name by default.
+    default_imports = [] if package_type != "package" else [name]
     imports = _as_list(pkg.get("top-level")) or default_imports
     return Recipe(
         name=name,

@@ -7,9 +7,14 @@
 //   python.interrupt();                // KeyboardInterrupt in the running (or awaiting) code
 //
 // A failed request rejects with an Error whose `type` is the Python exception's class name.
+// matplotlib figures the worker shows are drawn on this page (the loader's showFigures), in the
+// element `figures` (an element or its id; default: the end of the body).
+import { isFigureMessage, showFigures } from "../../dist/pinnace.mjs";
+
 export class PythonWorker {
-  constructor({ onOutput = () => {} } = {}) {
+  constructor({ onOutput = () => {}, figures } = {}) {
     this.worker = new Worker(new URL("python-worker.mjs", import.meta.url), { type: "module" });
+    showFigures(this.worker, { target: figures });
     this.pending = new Map();
     this.nextId = 1;
     // Interrupting needs memory shared with the worker: cross-origin isolated pages only
@@ -18,6 +23,7 @@ export class PythonWorker {
     this.ready = new Promise((resolve, reject) => {
       this.worker.onerror = (e) => reject(new Error(`the Python worker failed: ${e.message}`));
       this.worker.onmessage = ({ data }) => {
+        if (isFigureMessage(data)) return; // showFigures draws it
         if (data.kind === "ready") resolve(data);
         else if (data.kind === "failed") reject(new Error(data.error));
         else if (data.kind === "interrupted") clearTimeout(this.interruptTimer);

@@ -7,6 +7,8 @@ export {
 } from "./errors.js";
 export type { FetchFailure } from "./errors.js";
 export { detectEnvironment } from "./environment.js";
+export { showFigures, isFigureMessage } from "./figures.js";
+export type { FigureMessage, ShowFiguresOptions } from "./figures.js";
 export type { Environment } from "./environment.js";
 export type { OutputOption, InputOption } from "./streams.js";
 export type { PackageOptions, PackageProgress } from "./packages/manager.js";

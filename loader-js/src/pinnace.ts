@@ -5,7 +5,7 @@ import { isNotFound, LoadError, StartError } from "./errors.js";
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from "./fetch.js";
 import type { EmModule, ModuleFactory } from "./module.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
-import { PackageManager, type PackageOptions } from "./packages/manager.js";
+import { PackageManager, type PackageOptions, type PackageProgress } from "./packages/manager.js";
 import { LOCK_NAME } from "./packages/lock.js";
 import { Way } from "./packages/ops.js";
 import { installFfi, type Bridge } from "./ffi/index.js";
@@ -43,6 +43,10 @@ export interface LoadOptions {
    * Default 30000.  Applies to http(s) downloads in every host except the synchronous ones of
    * Web Workers (a synchronous XMLHttpRequest keeps the browser's own limits). */
   downloadTimeout?: number;
+  /** Called as package bytes arrive, for every package any path installs: a lazy import
+   * (synchronous fetch, JSPI), the import pre-scan of runPythonAsync, and loadPackage (whose own
+   * onProgress is called too).  A synchronous fetch reports once, when its bytes are in. */
+  onPackageProgress?: (p: PackageProgress) => void;
   /** On a browser's main thread, let a lazy import in code the asyncio loop runs
    * (runPythonAsync, tasks) suspend Python while the package downloads, where the engine has
    * JSPI (Chromium).  Default true; false keeps the pre-scan and the ImportError. */
@@ -312,6 +316,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   const packages = await PackageManager.create({
     mod, bridge, indexURL, host, lockBytes, packageCacheDir: options.packageCacheDir, jspi,
     downloadTimeout: options.downloadTimeout ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
+    onProgress: options.onPackageProgress,
   });
   const ops = packages.ops();
   mod.pinnacePackages = ops; // what runtime/src/packages.c hands Python (_pinnace_packages.ops())

@@ -11,6 +11,7 @@ Its modules form layers, top to bottom::
     _packages     the lock file; verifying and installing wheels the loader fetched
     _loader       the loader's operations as Python reaches them; PackageError, FetchError
     trio          pinnace.trio.run, await_js, fetch
+    matplotlib_backend  matplotlib's default backend: Agg, shown on the page (or posted by a worker)
     _trio_host    Trio's platform layer on the JS host (imported by the patched trio)
     loop          asyncio on the host's event loop
     ffi           JsProxy, create_proxy, to_js, JsException, jsnull

@@ -1,5 +1,6 @@
-"""Recipes with host requirements and shared-library recipes (build/pinnace_build/recipes.py,
-hostprefix.py, lockfile.py): what the builder reads from them and writes for them, natively."""
+"""Recipes with host requirements, shared-library and static-library recipes
+(build/pinnace_build/recipes.py, hostprefix.py, lockfile.py): what the builder reads from them
+and writes for them, natively."""
 
 from __future__ import annotations
 
@@ -49,9 +50,32 @@ def test_host_requirements_are_built_first(tree: Path) -> None:
     assert r["tool"].depends == ()  # and it is no run-time dependency in the lock
 
 
+def test_static_library_recipe(tmp_path: Path) -> None:
+    root = tmp_path / "recipes"
+    write_recipe(root, "libbar", SDIST + "build: {type: static_library, script: 'true'}\n")
+    write_recipe(root, "user", SDIST + "requirements: {host: [libbar]}\n")
+    r = recipes.load_all(root)
+    bar = r["libbar"]
+    assert bar.is_static_library and bar.is_library and not bar.is_shared_library
+    assert bar.imports == ()  # nothing to import, and no lock entry (packages.build skips it)
+    assert [x.name for x in recipes.closure(r, ["user"])] == ["libbar", "user"]
+    assert r["user"].depends == ()  # linked in: no run-time dependency
+    # its artifact is the prefix its script installed, staged for the packages built against it
+    built = tmp_path / "pkg-libbar" / hostprefix.PREFIX_DIR
+    (built / "lib" / "pkgconfig").mkdir(parents=True)
+    (built / "lib" / "libbar.a").write_bytes(b"!<arch>\n")
+    (built / "lib" / "pkgconfig" / "bar.pc").write_text("prefix=${pcfiledir}/../..\n")
+    cross = tmp_path / "cross"
+    cross.mkdir()
+    prefix = tmp_path / "work" / ".libs"
+    hostprefix.stage(prefix, [(bar, built)], cross)
+    assert (prefix / "lib" / "libbar.a").read_bytes() == b"!<arch>\n"
+    assert (prefix / "lib" / "pkgconfig" / "bar.pc").exists()
+
+
 def test_unknown_build_type_and_host_dependency_are_refused(tmp_path: Path) -> None:
-    write_recipe(tmp_path, "odd", SDIST + "build: {type: static_library}\n")
-    with pytest.raises(recipes.RecipeError, match="build.type 'static_library'"):
+    write_recipe(tmp_path, "odd", SDIST + "build: {type: cpython_module}\n")
+    with pytest.raises(recipes.RecipeError, match="build.type 'cpython_module'"):
         recipes.load(tmp_path / "odd")
     root = tmp_path / "r2"
     write_recipe(root, "app", SDIST + "requirements: {host: [nothere]}\n")

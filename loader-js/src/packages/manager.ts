@@ -66,6 +66,8 @@ export interface ManagerConfig {
   jspi?: Jspi;
   /** ms a download may receive nothing before it fails (loadPinnace's downloadTimeout) */
   downloadTimeout: number;
+  /** loadPinnace's onPackageProgress: every download, whichever path asked for it */
+  onProgress?: (p: PackageProgress) => void;
 }
 
 export class PackageManager {
@@ -196,7 +198,15 @@ export class PackageManager {
       }
       dir?.putSync(entry, bytes); // Python checks what it installs; the cache keeps only good bytes
     }
+    this.report(entry, bytes.length);
     return { name: entry.name, path: this.writeTmp(bytes, entry.file_name), url };
+  }
+
+  /** Tell loadPackage's onProgress and loadPinnace's onPackageProgress how far a download is. */
+  private report(entry: LockEntry, loaded: number, options: PackageOptions = {}): void {
+    const progress = { package: entry.name, loaded, total: entry.size ?? 0 };
+    options.onProgress?.(progress);
+    this.config.onProgress?.(progress);
   }
 
   // --------------------------------------------------------------- asynchronous fetching
@@ -218,7 +228,7 @@ export class PackageManager {
 
   private async fetchOne(entry: LockEntry, options: PackageOptions): Promise<Uint8Array> {
     const url = entryURL(entry, this.config.indexURL);
-    const report = (loaded: number) => options.onProgress?.({ package: entry.name, loaded, total: entry.size ?? 0 });
+    const report = (loaded: number) => this.report(entry, loaded, options);
     // Local files are read in place (Electron: also from inside an ASAR archive); the Cache
     // API keeps downloads only.
     const cache = url.startsWith("file:") && this.cache?.kind === "cache-api" ? undefined : this.cache;

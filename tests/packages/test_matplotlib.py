@@ -1,0 +1,263 @@
+"""matplotlib in wasm (issue 12): a plain `import matplotlib.pyplot` with nothing declared
+first fetches matplotlib and everything it needs; Agg draws (text through FreeType, images
+through Pillow); `savefig` writes PNG and SVG on the virtual file system; `plt.show()` is
+harmless in Node and puts a figure on the page in Chromium, from the page and from a worker;
+`matplotlib.use()` still chooses another backend; and named parts of matplotlib's and Pillow's
+own test suites pass inside the wasm build."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from pinnace_build import recipes
+from pinnace_build.packages import download_verified
+from pinnace_build.paths import downloads_dir
+from pinnace_build.serve import StaticServer
+from support.hosts import Node
+from support.pkgdist import PkgDist, dist_with
+from support.screenshots import pixels_like, screenshot
+from support.wasm_suite import chosen, run_suite
+
+CHAIN = {
+    "matplotlib", "numpy", "libopenblas", "contourpy", "cycler", "fonttools", "kiwisolver",
+    "packaging", "pillow", "pyparsing", "python-dateutil", "six", "tzdata",
+}  # fmt: skip
+LINE = "#d1242f"
+
+PLOT = """
+import pathlib, sys, warnings
+warnings.simplefilter("error")  # plt.show() in Node must not even warn
+import matplotlib
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+ax.plot([0, 1, 2, 3], [0, 1, 4, 9], color="__LINE__", linewidth=4, label="squares")
+ax.set_title("Squares: x²")
+ax.legend()
+plt.show()
+fig.savefig("/tmp/squares.png")
+fig.savefig("/tmp/squares.svg")
+fig.savefig("/tmp/squares.pdf")  # fonts subset by fontTools
+tri = ax.tricontourf([0, 1, 0, 1], [0, 0, 1, 1], [1, 2, 3, 4])  # Delaunay by Qhull
+grid = ax.contourf([[1, 2], [3, 4]])  # contourpy
+fig.set_layout_engine("constrained")  # kiwisolver
+fig.canvas.draw()
+result = {
+    "backend": matplotlib.get_backend(),
+    "png": pathlib.Path("/tmp/squares.png").read_bytes().hex(),
+    "svg": "<svg" in pathlib.Path("/tmp/squares.svg").read_text(),
+    "pdf": pathlib.Path("/tmp/squares.pdf").read_bytes()[:5].decode(),
+    "levels": [len(tri.levels), len(grid.levels)],
+    "modules": sorted(m for m in ("PIL", "kiwisolver", "contourpy", "fontTools") if m in sys.modules),
+}
+""".replace("__LINE__", LINE)
+
+
+@pytest.fixture
+def mpl_dist(dist: Path) -> Path:
+    return dist_with(dist, CHAIN)
+
+
+def test_plain_import_plots_and_saves(node: Node, mpl_dist: Path) -> None:
+    out = node.run(
+        """
+        const fetched = new Set();
+        const py = await loadPinnace({ packageCacheDir: null,
+                                       onPackageProgress: (p) => fetched.add(p.package) });
+        py.runPython(__CODE__);
+        console.log(JSON.stringify([...fetched].sort()));
+        console.log(py.runPython("import json\\njson.dumps(result)"));
+        """.replace("__CODE__", json.dumps(PLOT))
+    )
+    fetched, result = (json.loads(line) for line in out.strip().splitlines()[-2:])
+    # Progress for every package fetched: the chain, and decimal's C part (a stdlib piece),
+    # which matplotlib's `import fractions` imports.
+    assert set(fetched) == CHAIN | {"decimal"}
+    assert result["backend"] == "module://pinnace.matplotlib_backend"
+    assert result["svg"] is True and result["pdf"] == "%PDF-"
+    assert min(result["levels"]) > 2
+    assert result["modules"] == ["PIL", "contourpy", "fontTools", "kiwisolver"]
+    png = Image.open(io.BytesIO(bytes.fromhex(result["png"]))).convert("RGB")
+    assert png.size == (400, 300)
+    assert len(pixels_like(png, LINE, tolerance=24)) > 300  # the line
+    assert len(pixels_like(png, "#000000", tolerance=60)) > 200  # axes, ticks and the text
+
+
+def test_use_chooses_another_backend(node: Node, mpl_dist: Path) -> None:
+    out = node.run(
+        """
+        const py = await loadPinnace({ packageCacheDir: null });
+        console.log(py.runPython(`
+import matplotlib
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+plt.plot([1, 2])
+matplotlib.get_backend(), type(plt.gcf().canvas).__name__`).toJs().join(" "));
+        """
+    )
+    assert out.strip().splitlines()[-1] == "svg FigureCanvasSVG"
+
+
+# Chromium: plt.show() on the page's main thread puts a canvas in the target element and draws
+# again into the same canvas; in a worker the pixels come to the page through showFigures.
+PAGE_PLOT = """
+import matplotlib.pyplot as plt
+from pinnace.matplotlib_backend import set_target
+set_target("out")
+fig, ax = plt.subplots(figsize=(3, 2))
+line, = ax.plot([0, 1, 2], [0, 2, 1], color="__LINE__", linewidth=6)
+plt.show()
+"""
+
+
+@pytest.fixture
+def figure_site(mpl_dist: Path, tmp_path: Path) -> Iterator[StaticServer]:
+    PkgDist(mpl_dist, tmp_path / "dist").write()
+    (tmp_path / "index.html").write_text("<!doctype html><title>figures</title><div id=out></div>")
+    (tmp_path / "worker.mjs").write_text(
+        'import { loadPinnace } from "./dist/pinnace.mjs";\n'
+        "onmessage = async (ev) => {\n"
+        "  try {\n"
+        '    const py = await loadPinnace({ indexURL: "./dist/" });\n'
+        "    postMessage({ ok: String(py.runPython(ev.data)) });\n"
+        "  } catch (e) { postMessage({ err: String(e && e.message || e) }); }\n"
+        "};\n"
+    )
+    srv = StaticServer(tmp_path, port=0).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.chromium
+def test_show_draws_on_the_page(page: Any, figure_site: StaticServer, tmp_path: Path) -> None:
+    page.goto(figure_site.url + "index.html")
+    page.evaluate(
+        """async (code) => {
+        const { loadPinnace } = await import('./dist/pinnace.mjs');
+        window.py = await loadPinnace({ indexURL: './dist/' });
+        await py.runPythonAsync(code);
+    }""",
+        PAGE_PLOT.replace("__LINE__", LINE),
+    )
+    canvas = page.locator("#out canvas.pinnace-figure")
+    assert canvas.count() == 1
+    first = screenshot(canvas, tmp_path / "page-1.png")
+    assert len(pixels_like(first, LINE, tolerance=24)) > 200
+    # Drawn again, into the same canvas: the line turns green.
+    page.evaluate("() => py.runPython('line.set_color(\"#2da44e\")\\nfig.canvas.draw()')")
+    assert page.locator("canvas").count() == 1
+    again = screenshot(canvas, tmp_path / "page-2.png")
+    assert len(pixels_like(again, "#2da44e", tolerance=24)) > 200
+    assert not pixels_like(again, LINE, tolerance=24)
+    assert page.page_errors == []
+
+
+@pytest.mark.chromium
+def test_show_in_a_worker_draws_on_the_page(
+    page: Any, figure_site: StaticServer, tmp_path: Path
+) -> None:
+    page.goto(figure_site.url + "index.html")
+    answer = page.evaluate(
+        """(code) => new Promise(async (resolve) => {
+        const { showFigures, isFigureMessage } = await import('./dist/pinnace.mjs');
+        const w = new Worker('./worker.mjs', { type: 'module' });
+        showFigures(w);
+        w.addEventListener('message', (ev) => { if (!isFigureMessage(ev.data)) resolve(ev.data); });
+        w.postMessage(code + '\\n"shown"');
+    })""",
+        PAGE_PLOT.replace("__LINE__", LINE),
+    )
+    assert answer == {"ok": "shown"}
+    canvas = page.locator("#out canvas.pinnace-figure")  # the target the worker's code named
+    canvas.wait_for()
+    shot = screenshot(canvas, tmp_path / "worker.png")
+    assert shot.width > 200 and len(pixels_like(shot, LINE, tolerance=24)) > 200
+    assert page.page_errors == []
+
+
+# matplotlib's own tests, run inside the wasm build: MPL_TESTS in `make test`, MPL_TESTS_FULL in
+# `make test-full`.  Lists and counts: docs/packages.md.
+MPL_TESTS = [
+    "matplotlib.tests.test_colors",
+    "matplotlib.tests.test_path",
+    "matplotlib.tests.test_agg",
+    "matplotlib.tests.test_figure",
+]
+MPL_TESTS_FULL = [*MPL_TESTS, "matplotlib.tests.test_image", "matplotlib.tests.test_axes"]
+MPL_SKIPS = {
+    "subprocess or test_tinypages or test_determinism": "no subprocesses on emscripten",
+    "thread or Thread or test_ginput or test_waitforbuttonpress": (
+        "no threads in this build (CPython without pthreads); ginput and waitforbuttonpress "
+        "start a threading.Timer"),
+    "test_chunksize_fails": (
+        "each of its cases allocates about 2 GB, more than a wasm32 process can (std::bad_alloc "
+        "instead of the OverflowError it expects)"),
+}  # fmt: skip
+# Image comparisons whose figures have text: matplotlib's baseline images are rendered with
+# FreeType 2.6.1 (its test builds download it), Pinnace's matplotlib uses FreeType 2.13.3, whose
+# glyphs differ by more than the tests' tolerance (matplotlib's docs say the same of any other
+# FreeType).  Listed by exact name: a `-k` word would match whole modules.
+FREETYPE_261 = "text rendered by FreeType 2.13.3, baseline images by FreeType 2.6.1"
+MPL_EXACT = {
+    name: FREETYPE_261
+    for name in [
+        "test_cmap_and_norm_from_levels_and_colors[png]", "test_boundarynorm_and_colorbarbase[png]",
+        "test_log_transform_with_zero[png]", "test_align_labels[png]", "test_align_titles[png]",
+        "test_figure[png]", "test_figure_legend[png]", "test_suptitle[png]", "test_subfigure[png]",
+        "test_subfigure_ss[png]", "test_subfigure_double[png]",
+    ]
+}  # fmt: skip
+
+
+def sdist_members(recipe: str, inside: str, dest: Path) -> Path:
+    """The members of a recipe's sdist (downloaded once, sha256-checked) whose path contains
+    ``inside``, extracted under ``dest``; the sdist's top directory."""
+    r = recipes.load_all()[recipe]
+    tarball = downloads_dir() / r.url.rsplit("/", 1)[1]
+    if not tarball.exists():
+        tarball.parent.mkdir(parents=True, exist_ok=True)
+        download_verified(r.url, r.sha256, tarball)
+    with tarfile.open(tarball) as tf:
+        tf.extractall(dest, members=[m for m in tf.getmembers() if inside in m.name],
+                      filter="data")  # fmt: skip
+    (top,) = dest.iterdir()
+    return top
+
+
+@pytest.mark.slow
+def test_matplotlib_suite(mpl_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    top = sdist_members("matplotlib", "/lib/matplotlib/tests/baseline_images/", tmp_path)
+    monkeypatch.setenv("PINNACE_MPL_BASELINE", str(top / "lib/matplotlib/tests/baseline_images"))
+    modules = chosen(MPL_TESTS, MPL_TESTS_FULL)
+    out = run_suite(modules, MPL_SKIPS, plugins=("mpl_baseline_images",), exact=MPL_EXACT)
+    assert " failed" not in out
+
+
+# Pillow's tests are not in its wheel: they are read from its sdist (the recipe's, verified).
+PILLOW_TESTS = ["Tests/test_image.py", "Tests/test_file_png.py", "Tests/test_file_jpeg.py"]
+PILLOW_TESTS_FULL = [*PILLOW_TESTS, "Tests/test_image_*.py", "Tests/test_imagedraw.py",
+                     "Tests/test_imagefont.py"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pillow_sdist_tests(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sdist_members("pillow", "/Tests/", tmp_path_factory.mktemp("pillow"))
+
+
+PILLOW_SKIPS: dict[str, str] = {}  # nothing deselected: Pillow's own skips say why (no TIFF, ...)
+
+
+@pytest.mark.slow
+def test_pillow_suite(mpl_dist: Path, pillow_sdist_tests: Path) -> None:
+    files = sorted({str(p.relative_to(pillow_sdist_tests))
+                    for pattern in chosen(PILLOW_TESTS, PILLOW_TESTS_FULL)
+                    for p in pillow_sdist_tests.glob(pattern)})  # fmt: skip
+    out = run_suite(files, PILLOW_SKIPS, cwd=pillow_sdist_tests, pyargs=False)
+    assert " failed" not in out
