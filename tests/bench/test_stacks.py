@@ -32,6 +32,16 @@ def test_pandas_workload_runs_in_wasm(dist: Path) -> None:
     assert all(v > 0 for v in got.values())
 
 
+def test_matplotlib_workload_runs_in_wasm(dist: Path) -> None:
+    res = run_pinnace_python([str(REPO / "bench" / "matplotlib_workload.py")])
+    assert res.returncode == 0, res.stderr.decode()[-3000:]
+    got = json.loads(res.stdout.decode().strip().splitlines()[-1])
+    assert sorted(got) == ["constrained 2x2 grid", "contourf 200x200", "image + colour bar",
+                           "line, 10k points + text", "savefig png", "savefig svg",
+                           "scatter, 5k points"]  # fmt: skip
+    assert all(v > 0 for v in got.values())
+
+
 def test_numpy_blas_comparison_runs_in_wasm(dist: Path) -> None:
     res = run_pinnace_python([str(REPO / "bench" / "numpy_blas.py")])
     assert res.returncode == 0, res.stderr.decode()[-3000:]

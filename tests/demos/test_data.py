@@ -73,4 +73,17 @@ def test_data_demo_shows_the_table_and_the_plot(
     assert len(pixels_like(plot, FIT, tolerance=24)) > 300
     for station, colour in STATIONS.items():
         assert len(pixels_like(plot, on_white(colour, ALPHA), tolerance=12)) > 200, station
+
+    # Bad input on the same page: a malformed CSV is pandas' own error, and the page and its
+    # interpreter stay usable (the figure is still there, and Python still answers).
+    bad = page.evaluate("""async () => {
+        try {
+            await pinnace.runPythonAsync("import io\\npd.read_csv(io.StringIO('a,b\\\\n1,2\\\\n3,4,5\\\\n'))");
+            return null;
+        } catch (e) { return [e.type, e.message.trim().split("\\n").pop()]; }
+    }""")
+    assert bad == ["ParserError", "pandas.errors.ParserError: Error tokenizing data. "
+                   "C error: Expected 2 fields in line 3, saw 3"]  # fmt: skip
+    assert page.evaluate("() => pinnace.runPython('int(df[\"rentals\"].count())')") == 1095
+    assert page.locator("#plot canvas.pinnace-figure").count() == 1
     assert page.page_errors == []

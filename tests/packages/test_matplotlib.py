@@ -22,7 +22,7 @@ from pinnace_build.packages import download_verified
 from pinnace_build.paths import downloads_dir
 from pinnace_build.serve import StaticServer
 from support.hosts import Node
-from support.pkgdist import PkgDist, dist_with
+from support.pkgdist import WORKER, PkgDist, dist_with
 from support.screenshots import pixels_like, screenshot
 from support.wasm_suite import chosen, run_suite
 
@@ -121,15 +121,7 @@ plt.show()
 def figure_site(mpl_dist: Path, tmp_path: Path) -> Iterator[StaticServer]:
     PkgDist(mpl_dist, tmp_path / "dist").write()
     (tmp_path / "index.html").write_text("<!doctype html><title>figures</title><div id=out></div>")
-    (tmp_path / "worker.mjs").write_text(
-        'import { loadPinnace } from "./dist/pinnace.mjs";\n'
-        "onmessage = async (ev) => {\n"
-        "  try {\n"
-        '    const py = await loadPinnace({ indexURL: "./dist/" });\n'
-        "    postMessage({ ok: String(py.runPython(ev.data)) });\n"
-        "  } catch (e) { postMessage({ err: String(e && e.message || e) }); }\n"
-        "};\n"
-    )
+    (tmp_path / "worker.mjs").write_text(WORKER)
     srv = StaticServer(tmp_path, port=0).start()
     yield srv
     srv.stop()

@@ -94,21 +94,26 @@ OUTER = {
 INNER = {"inner/__init__.py": "VALUE = 21\n"}
 
 
+# A module worker that starts Pinnace on ./dist/, runs the code it is sent with runPython and
+# posts {ok: String(result)} or {err: message}.
+WORKER = (
+    'import { loadPinnace } from "./dist/pinnace.mjs";\n'
+    "onmessage = async (ev) => {\n"
+    "  try {\n"
+    '    const py = await loadPinnace({ indexURL: "./dist/" });\n'
+    "    postMessage({ ok: String(py.runPython(ev.data)) });\n"
+    "  } catch (e) { postMessage({ err: String(e && e.message || e) }); }\n"
+    "};\n"
+)
+
+
 @pytest.fixture
 def package_site(dist: Path, tmp_path: Path) -> Iterator[tuple[StaticServer, PkgDist]]:
     d = PkgDist(dist, tmp_path / "dist")
     d.add("outer", OUTER)
     d.add("inner", INNER)
     (tmp_path / "index.html").write_text("<!doctype html><title>pkg</title>")
-    (tmp_path / "worker.mjs").write_text(
-        'import { loadPinnace } from "./dist/pinnace.mjs";\n'
-        "onmessage = async (ev) => {\n"
-        "  try {\n"
-        '    const py = await loadPinnace({ indexURL: "./dist/" });\n'
-        "    postMessage({ ok: String(py.runPython(ev.data)) });\n"
-        "  } catch (e) { postMessage({ err: String(e && e.message || e) }); }\n"
-        "};\n"
-    )
+    (tmp_path / "worker.mjs").write_text(WORKER)
     srv = StaticServer(tmp_path, port=0).start()
     yield srv, d
     srv.stop()
