@@ -102,7 +102,7 @@ def test_a_malformed_csv_is_pandas_own_error(node: Node, pandas_dist: Path) -> N
 
 
 # pandas' own tests, run inside the wasm build: PANDAS_TESTS in `make test`, PANDAS_TESTS_FULL in
-# `make test-full`.  Lists and counts: docs/packages.md.
+# `make test-full`.  Lists and counts: docs/pandas.md.
 PANDAS_TESTS = [
     "pandas.tests.frame.test_arithmetic",
     "pandas.tests.groupby.test_groupby",

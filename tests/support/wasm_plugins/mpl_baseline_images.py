@@ -3,7 +3,8 @@
 matplotlib's wheel leaves out the data of its tests (meson's `tests` install tag: 34 MB of
 baseline images that no user of a page should download), and `matplotlib.tests` refuses to be
 imported without its `baseline_images` directory.  This copies, before pytest collects, the
-baseline images of the test modules on the command line from matplotlib's sdist (extracted on
+baseline images of the test modules on the command line (and the shared ones) from matplotlib's
+sdist (extracted on
 the host, named by the PINNACE_MPL_BASELINE environment variable, which `pinnace python` passes
 on and whose files it sees) into the installed `matplotlib/tests`."""
 
@@ -20,7 +21,9 @@ def pytest_configure(config: Any) -> None:
     assert spec is not None and spec.origin is not None
     target = Path(spec.origin).parent / "tests" / "baseline_images"
     target.mkdir(exist_ok=True)
-    for arg in config.args:
-        module = arg.rsplit(".", 1)[-1]
-        if (source / module).is_dir() and not (target / module).exists():
-            shutil.copytree(source / module, target / module)
+    modules = {arg.rsplit(".", 1)[-1] for arg in config.args}
+    for d in sorted(source.iterdir()):
+        # a module's own images, and the shared ones (pngsuite/, which test_image reads)
+        if d.is_dir() and (d.name in modules or not d.name.startswith("test_")):
+            if not (target / d.name).exists():
+                shutil.copytree(d, target / d.name)
