@@ -249,7 +249,8 @@ def test_matplotlib_suite(mpl_dist: Path, tmp_path: Path, monkeypatch: pytest.Mo
     print(out.strip().splitlines()[-1])  # the counts, for docs/matplotlib.md
 
 
-# test_axes, its tests that are not image comparisons (`make test-full` only: about 3 minutes).
+# test_axes, its tests that are not image comparisons (`make test-full` only, to keep `make test`
+# within its time budget).
 AXES_SKIPS = {
     "png or pdf or svg or eps": (
         "image comparisons: of figures with text, rendered by FreeType 2.13.3 against baselines "
@@ -262,7 +263,7 @@ AXES_SKIPS = {
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("PINNACE_TEST_FULL") != "1",
-                    reason="test_axes runs in `make test-full` only (about 3 minutes)")  # fmt: skip
+                    reason="test_axes runs in `make test-full` only (make test's time budget)")  # fmt: skip
 def test_matplotlib_axes_suite(mpl_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     top = sdist_members("matplotlib", "/lib/matplotlib/tests/baseline_images/", tmp_path)
     monkeypatch.setenv("PINNACE_MPL_BASELINE", str(top / "lib/matplotlib/tests/baseline_images"))
