@@ -5,7 +5,8 @@ matplotlib as Pinnace builds it (recipes/matplotlib) names this module as its de
 and ``MPLBACKEND`` still choose another.  Agg renders; where the pixels go depends on the host:
 
 * a page: a ``<canvas>`` per figure, placed in the element whose id is the figure's target
-  (``set_target``) or, without one, at the end of ``document.body``;
+  (``set_target``) or, without one (or without such an element), at the end of
+  ``document.body``;
 * a Web Worker: the pixels are posted to the page (``postMessage`` of a ``pinnace.figure``
   message, the buffer transferred); the page draws them with the loader's ``showFigures``;
 * Node (no page): ``show()`` does nothing; ``savefig`` works as with Agg.
@@ -23,7 +24,7 @@ import js  # type: ignore[import-not-found]
 from matplotlib.backend_bases import FigureManagerBase, _Backend
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .ffi import to_js
+from .ffi import jsnull, to_js
 
 MESSAGE_TYPE = "pinnace:figure"
 _default_target: str | None = None
@@ -102,7 +103,9 @@ class FigureManagerPinnace(FigureManagerBase):
             self._element.className = "pinnace-figure"
             self._element.setAttribute("aria-label", f"Figure {self.num}")
             parent = js.document.getElementById(self.target) if self.target else None
-            (parent if parent is not None else js.document.body).appendChild(self._element)
+            if parent is None or parent is jsnull:  # no target, or no element with that id
+                parent = js.document.body
+            parent.appendChild(self._element)
         element = self._element
         element.width, element.height = width, height
         element.style.width = f"{width / ratio}px"

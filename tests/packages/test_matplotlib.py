@@ -153,6 +153,10 @@ def test_show_draws_on_the_page(page: Any, figure_site: StaticServer, tmp_path: 
     again = screenshot(canvas, tmp_path / "page-2.png")
     assert len(pixels_like(again, "#2da44e", tolerance=24)) > 200
     assert not pixels_like(again, LINE, tolerance=24)
+    # A target that names no element: the figure goes at the end of the body.
+    page.evaluate("() => py.runPython('set_target(\"nowhere\")\\nplt.figure()\\nplt.show()')")
+    assert page.evaluate("() => document.body.lastElementChild.className") == "pinnace-figure"
+    assert page.locator("canvas.pinnace-figure").count() == 2
     assert page.page_errors == []
 
 
