@@ -100,8 +100,7 @@ class Builder:
             cwd=out, env=env, capture_output=True, text=True,
         )  # fmt: skip
         (out / "pyodide-build.log").write_text(res.stdout + res.stderr)
-        found = ([] if r.is_static_library
-                 else sorted((work / r.name / "dist").glob("*" + _artifact_suffix(r))))  # fmt: skip
+        found = sorted((work / r.name / "dist").glob("*" + _artifact_suffix(r)))
         if res.returncode != 0 or len(found) != (0 if r.is_static_library else 1):
             tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
             raise BuildError(f"{r.name}: pyodide-build failed (log {out / 'pyodide-build.log'})\n"

@@ -109,7 +109,7 @@ def load(directory: Path) -> Recipe:
     if package_type not in PACKAGE_TYPES:
         raise RecipeError(f"{meta}: build.type {package_type!r} is not one of {PACKAGE_TYPES}")
     # A library has no Python imports; a package is imported by its name by default.
-    default_imports = [] if package_type != "package" else [name]
+    default_imports = [name] if package_type == "package" else []
     imports = _as_list(pkg.get("top-level")) or default_imports
     return Recipe(
         name=name,

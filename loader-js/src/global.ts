@@ -1,6 +1,6 @@
 // Pinnace's JS loader as a classic script: <script src=".../pinnace.js"> defines the globals
-// loadPinnace, detectEnvironment, showFigures and the error classes (PinnaceError, PythonError, LoadError,
-// PackageError, ...; see errors.ts).
+// loadPinnace, detectEnvironment, showFigures and the error classes (PinnaceError, PythonError,
+// LoadError, PackageError, ...; see errors.ts).
 import { loadPinnace } from "./pinnace.js";
 import {
   DestroyedProxyError, FetchError, InternalError, LoadError, PackageError, PinnaceError, PythonError,

@@ -55,15 +55,12 @@ class FigureCanvasPinnace(FigureCanvasAgg):
         if self.manager is not None and self.manager.shown:
             self.manager.paint()
 
-    def draw_idle(self, *args: Any, **kwargs: Any) -> None:
-        # No event loop to coalesce redraws into: draw now (what a notebook's inline view does).
-        self.draw()
-
 
 class FigureManagerPinnace(FigureManagerBase):
     def __init__(self, canvas: FigureCanvasPinnace, num: int | str) -> None:
         super().__init__(canvas, num)
         self.shown = False
+        self.host = "none"  # where show() found itself: _host()
         self.target: str | None = None
         self._element: Any = None  # the page's <canvas> (pages only)
 
@@ -72,14 +69,14 @@ class FigureManagerPinnace(FigureManagerBase):
         self.target = element_id
 
     def show(self) -> None:
-        host = _host()
-        if host == "none":
-            return
         if not self.shown:
+            self.host = _host()
+            if self.host == "none":
+                return
             self.shown = True
             if self.target is None:
                 self.target = _default_target
-            if host == "page":
+            if self.host == "page":
                 ratio = float(getattr(js, "devicePixelRatio", 1) or 1)
                 self.canvas._set_device_pixel_ratio(ratio)
         self.canvas.draw()  # draws, then paints (shown)
@@ -91,7 +88,7 @@ class FigureManagerPinnace(FigureManagerBase):
         pixels = js.Uint8ClampedArray.new(width * height * 4)
         pixels.assign(renderer.buffer_rgba())
         ratio = self.canvas.device_pixel_ratio
-        if _host() == "worker":
+        if self.host == "worker":
             message = to_js({
                 "type": MESSAGE_TYPE, "figure": str(self.num), "target": self.target,
                 "width": width, "height": height, "ratio": ratio, "pixels": pixels,
