@@ -43,7 +43,7 @@ def _build(args: argparse.Namespace) -> int:
         from . import packages
 
         names = [n for n in args.names if n != "all"]
-        packages.build(names or None)
+        packages.build(names or None, jobs=args.jobs)
         return 0
     raise AssertionError(args.what)
 
@@ -90,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="redo the CPython cross build even if cached (configure cache and ccache still apply)",
     )
+    b.add_argument(
+        "--jobs", "-j", type=int, default=None,
+        help="packages: how many builds run side by side (default: $PINNACE_BUILD_JOBS, else 2)",
+    )  # fmt: skip
     b.set_defaults(func=_build)
 
     s = sub.add_parser("serve", help="serve a directory on 127.0.0.1")

@@ -1,6 +1,7 @@
 """Building packages from recipes into wheels: ``pinnace build packages [NAMES...|all]``.
 
-Each package is one content-keyed step (see cache.py), built in dependency order:
+Each package is one content-keyed step (see cache.py), built once its dependencies are, two
+builds side by side by default (schedule.py; ``--jobs``, ``PINNACE_BUILD_JOBS``):
 
 * ``pkg-<name>`` for a recipe whose source is a PyPI sdist (or a local path): pyodide-build
   0.39.2 (``pyodide build-recipes-no-deps``) against our own root (pyodide_root.py).  Its
@@ -23,11 +24,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import threading
 import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import cpython, hostprefix, lockfile, pyodide_root, recipes, toolchain, wheelpatch
+from . import cpython, hostprefix, lockfile, pyodide_root, recipes, schedule, toolchain, wheelpatch
 from .cache import BuildError, Step, log
 from .paths import DIST, cache_root
 from .recipes import Recipe
@@ -57,12 +59,19 @@ class Builder:
         self._pb: pyodide_root.PyodideBuild | None = None
         self._keys: dict[str, str] = {}
         self._artifacts: dict[str, Path] = {}
+        self._pb_lock = threading.Lock()  # builds run side by side (schedule.py)
 
     def pyodide(self) -> pyodide_root.PyodideBuild:
-        if self._pb is None:
-            tc = toolchain.require()
-            self._pb = pyodide_root.ensure(tc, cpython.build(tc))
-        return self._pb
+        with self._pb_lock:
+            if self._pb is None:
+                tc = toolchain.require()
+                self._pb = pyodide_root.ensure(tc, cpython.build(tc))
+            return self._pb
+
+    def plan(self, order: list[Recipe]) -> None:
+        """Compute every step's key (dependencies first), before any build starts."""
+        for r in order:
+            self._keys[r.name] = self.step(r).key
 
     def step(self, r: Recipe) -> Step:
         if r.is_wheel:
@@ -125,7 +134,6 @@ class Builder:
         """The built wheel (shared library zip, or a static library's prefix directory) of one
         recipe (its dependencies must have been built first)."""
         step = self.step(r)
-        self._keys[r.name] = step.key
         fn = self._build_wheel if r.is_wheel else self._build_source
         out = step.ensure(lambda out: fn(r, out))
         if r.is_static_library:
@@ -179,17 +187,19 @@ def _artifact_suffix(r: Recipe) -> str:
     return ".zip" if r.is_shared_library else ".whl"
 
 
-def build(names: list[str] | None = None, dest: Path = DIST) -> Path:
+def build(names: list[str] | None = None, dest: Path = DIST, jobs: int | None = None) -> Path:
     """Build the named packages (if None, every recipe not marked ``_disabled``) and their
-    dependencies into ``dest``; write ``dest/pinnace-lock.json`` for every wheel now in
-    ``dest``'s package set."""
+    dependencies into ``dest``, ``jobs`` at a time (default schedule.default_jobs()); write
+    ``dest/pinnace-lock.json`` for every wheel now in ``dest``'s package set."""
     b = Builder()
     order = recipes.closure(b.recipes, names if names else recipes.default_set(b.recipes))
-    built: list[tuple[Recipe, Path]] = []
-    for r in order:
-        artifact = b.build(r)
-        if not r.is_static_library:  # linked into the packages above it, shipped in none
-            built.append((r, artifact))
+    b.plan(order)
+    artifacts = schedule.run(
+        [r.name for r in order], {r.name: r.build_depends for r in order},
+        lambda name: b.build(b.recipes[name]), jobs or schedule.default_jobs(),
+    )  # fmt: skip
+    # linked into the packages above it, a static library is shipped in none
+    built = [(r, artifacts[r.name]) for r in order if not r.is_static_library]
     dest.mkdir(parents=True, exist_ok=True)
     for _, wheel in built:
         target = dest / wheel.name
