@@ -15,7 +15,8 @@ builds side by side by default (schedule.py; ``--jobs``, ``PINNACE_BUILD_JOBS``)
   checked against the recipe's sha256, with the recipe's ``source.patches`` applied if it has
   any (wheelpatch.py).
 
-Then the wheels (and shared libraries' zips) are copied into ``dist/`` and ``dist/pinnace-lock.json`` is written
+Each wheel then gets its modules' bytecode (bytecode.py, a step of its own).  Then the wheels
+(and shared libraries' zips) are copied into ``dist/`` and ``dist/pinnace-lock.json`` is written
 (lockfile.py).
 """
 
@@ -29,7 +30,17 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import cpython, hostprefix, lockfile, pyodide_root, recipes, schedule, toolchain, wheelpatch
+from . import (
+    bytecode,
+    cpython,
+    hostprefix,
+    lockfile,
+    pyodide_root,
+    recipes,
+    schedule,
+    toolchain,
+    wheelpatch,
+)
 from .cache import BuildError, Step, log
 from .paths import DIST, cache_root
 from .recipes import Recipe
@@ -194,10 +205,13 @@ def build(names: list[str] | None = None, dest: Path = DIST, jobs: int | None = 
     b = Builder()
     order = recipes.closure(b.recipes, names if names else recipes.default_set(b.recipes))
     b.plan(order)
-    artifacts = schedule.run(
-        [r.name for r in order], {r.name: r.build_depends for r in order},
-        lambda name: b.build(b.recipes[name]), jobs or schedule.default_jobs(),
-    )  # fmt: skip
+
+    def job(name: str) -> Path:
+        artifact = b.build(b.recipes[name])
+        return bytecode.with_bytecode(artifact) if artifact.suffix == ".whl" else artifact
+
+    artifacts = schedule.run([r.name for r in order], {r.name: r.build_depends for r in order},
+                             job, jobs or schedule.default_jobs())  # fmt: skip
     # linked into the packages above it, a static library is shipped in none
     built = [(r, artifacts[r.name]) for r in order if not r.is_static_library]
     dest.mkdir(parents=True, exist_ok=True)

@@ -234,7 +234,7 @@ def extract_libraries(name: str, data: bytes, url: str, libs: list[str]) -> None
 
 def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
     """Extract the wheel ``data`` into site-packages through a staging directory; returns the
-    top-level paths it created.  On any failure nothing of it stays installed.  Entries with
+    top-level paths it created (and the files it added to a shared ``__pycache__``).  On any failure nothing of it stays installed.  Entries with
     absolute paths or ``..`` are extracted inside the staging directory (zipfile drops those
     parts), symlink entries become plain files and no permission bits are kept: nothing is
     written outside site-packages."""
@@ -249,9 +249,9 @@ def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
                                    url=url)  # fmt: skip
             zf.extractall(staging)
         try:
-            for item in sorted(os.listdir(staging)):
+            for item in _placed(staging):
                 target = os.path.join(SITE_PACKAGES, item)
-                if os.path.exists(target):
+                if os.path.lexists(target):
                     raise PackageError(f"package {name}: {item} already exists in site-packages",
                                        package=name)  # fmt: skip
                 os.rename(os.path.join(staging, item), target)
@@ -267,6 +267,20 @@ def extract_wheel(name: str, data: bytes, url: str) -> list[str]:
         remove_paths([staging])  # a directory, or a file an entry named ".." made
     importlib_invalidate()
     return moved
+
+
+def _placed(staging: str) -> list[str]:
+    """What an extraction moves into site-packages: the staging directory's top-level entries,
+    but the files of a top-level ``__pycache__`` one by one when site-packages has one already
+    (the bytecode of top-level modules, such as six.py's, of several wheels)."""
+    items = []
+    for item in sorted(os.listdir(staging)):
+        shared = os.path.join(SITE_PACKAGES, item)
+        if item == "__pycache__" and os.path.isdir(shared) and not os.path.islink(shared):
+            items += [f"{item}/{f}" for f in sorted(os.listdir(os.path.join(staging, item)))]
+        else:
+            items.append(item)
+    return items
 
 
 def remove_paths(paths: list[str]) -> None:

@@ -137,6 +137,30 @@ def test_clash_rolls_back_the_whole_wheel(native_runtime: Runtime, tmp_path: Pat
     assert sorted(p.name for p in site.iterdir()) == ["zzz"]
 
 
+def test_bytecode_of_top_level_modules_shares_one_pycache(native_runtime: Runtime,
+                                                         tmp_path: Path) -> None:
+    """Wheels with bytecode (build/pinnace_build/bytecode.py) carry `__pycache__/six.cpython-
+    313.pyc` for a top-level `six.py`: a second such wheel adds its files to the `__pycache__`
+    the first made, a file that is there already is refused, and a rollback removes only the
+    files the failed wheel added."""
+    native_runtime(LOCK)
+    site = tmp_path / "site-packages"
+    _packages.extract_wheel("six", wheel({"six.py": "", "__pycache__/six.cpython-313.pyc": "a"}), "u")
+    created = _packages.extract_wheel(
+        "pylab", wheel({"pylab.py": "", "__pycache__/pylab.cpython-313.pyc": "b"}), "u")
+    assert created == [str(site / "__pycache__/pylab.cpython-313.pyc"), str(site / "pylab.py")]
+    assert sorted(p.name for p in (site / "__pycache__").iterdir()) == [
+        "pylab.cpython-313.pyc", "six.cpython-313.pyc"]
+    clash = wheel({"__pycache__/new.cpython-313.pyc": "c", "__pycache__/six.cpython-313.pyc": "d",
+                   "new.py": ""})  # fmt: skip
+    with pytest.raises(_packages.PackageError, match="__pycache__/six.cpython-313.pyc already exists"):
+        _packages.extract_wheel("clash", clash, "u")
+    assert sorted(p.name for p in (site / "__pycache__").iterdir()) == [
+        "pylab.cpython-313.pyc", "six.cpython-313.pyc"]
+    assert (site / "__pycache__/six.cpython-313.pyc").read_text() == "a"
+    assert not (site / "new.py").exists()
+
+
 def test_corrupt_wheel_is_named(native_runtime: Runtime) -> None:
     native_runtime(LOCK)
     with pytest.raises(_packages.PackageError, match="package bad: u is not a valid wheel"):
