@@ -10,7 +10,8 @@ piece     imports                     contents
 sqlite3   sqlite3, _sqlite3           Lib/sqlite3 (bytecode) + _sqlite3.so (with SQLite)
 lzma      lzma, _lzma                 lzma.py (bytecode) + _lzma.so (with liblzma)
 decimal   _decimal                    _decimal.so (with libmpdec); decimal.py stays in the core
-test      test                        Lib/test as it is (sources and data files)
+test      test, _testcapi, ...        Lib/test as it is (sources and data files) + CPython's
+                                      test extension modules (test_modules.py)
 ========  ==========================  ===============================================
 
 The ``.so`` files are the side modules CPython's Makefile builds for ``cpython.SHARED_MODULES``,
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cpython, lockfile, stdlib
+from . import cpython, lockfile, stdlib, test_modules
 from . import versions as V
 from .cache import Step, tree_digest
 from .pyodide_root import WHEEL_PLATFORM
@@ -47,7 +48,7 @@ class Piece:
     name: str
     imports: tuple[str, ...]
     modules: tuple[str, ...]  # top-level entries of Lib/ moved out of the core
-    extensions: tuple[str, ...]  # names in cpython.SHARED_MODULES
+    extensions: tuple[str, ...]  # names in cpython.SHARED_MODULES or test_modules.MODULES
     kind: str  # "pyc": modules as bytecode; "py": every file as it is (data files too)
     imported_by: tuple[str, ...] = ()
 
@@ -67,7 +68,7 @@ PIECES = (
     # statistics import decimal.
     Piece("decimal", ("_decimal",), (), ("_decimal",), "pyc",
           imported_by=("decimal", "fractions", "statistics")),
-    Piece("test", ("test",), ("test",), (), "py"),
+    Piece("test", ("test", *test_modules.MODULES), ("test",), test_modules.MODULES, "py"),
 )  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def step(tc: Toolchain, cp: cpython.WasmBuild) -> Step:
             "toolchain": tc.config.parent.name,
             "wasm_opt": WASM_OPT_FLAGS,
             "builder": tree_digest(Path(__file__).parent, "stdlib*.py"),
+            "test_modules": test_modules.step(tc, cp).key,
             "v": 1,
         },
     )
@@ -133,11 +135,13 @@ def _build(tc: Toolchain, cp: cpython.WasmBuild, out: Path) -> None:
     py = cpython.build_python()
     lib = cp.srcdir / "Lib"
     suffix = cp.make_var("EXT_SUFFIX")
+    built = {name: cp.shared_module(name) for name in cpython.SHARED_MODULES}
+    built.update(test_modules.build(tc, cp))
     optimized: dict[str, Path] = {}
-    for name in cpython.SHARED_MODULES:
+    for name, so in built.items():
         optimized[name] = out / f"{name}{suffix}"
-        tc.run([str(tc.binaryen / "bin" / "wasm-opt"), *WASM_OPT_FLAGS, str(cp.shared_module(name)),
-                "-o", str(optimized[name])])  # fmt: skip
+        tc.run([str(tc.binaryen / "bin" / "wasm-opt"), *WASM_OPT_FLAGS, str(so), "-o",
+                str(optimized[name])])  # fmt: skip
     for piece in PIECES:
         wheel = out / piece.wheel_name
         stdlib.write_zip(py, wheel, [(lib, _files(lib, piece))], piece.kind, "deflated",

@@ -53,6 +53,14 @@ before = P.is_installed("test")
 import test.support
 result = [before, test.support.__file__, test.support.is_emscripten]
 """
+# CPython's test extension modules come with the test piece (build/pinnace_build/test_modules.py).
+TESTCAPI = """
+import pinnace._packages as P
+before = P.is_installed("test")
+import _testcapi, _testinternalcapi, _testbuffer, xxsubtype
+result = [before, P.is_installed("test"), _testcapi.INT_MAX, _testcapi.__file__,
+          _testinternalcapi.get_recursion_depth() > 0, xxsubtype.spamdict().getstate()]
+"""
 # A core module probing a piece as it is imported fetches nothing; its use does.
 PROBE = """
 import io, sys, types, zipfile, shutil, pinnace._packages as P
@@ -92,6 +100,12 @@ def check_test(r: list[Any]) -> None:
     assert r == [False, SITE + "test/support/__init__.py", True]
 
 
+def check_testcapi(r: list[Any]) -> None:
+    assert r[:3] == [False, True, 2**31 - 1]
+    assert r[3] == SITE + "_testcapi.cpython-313-wasm32-emscripten.so"
+    assert r[4:] == [True, 0]
+
+
 def check_probe(r: list[Any]) -> None:
     assert r[0] == [False, "_StandIn", True]
     assert r[1:3] == [True, True]
@@ -100,7 +114,7 @@ def check_probe(r: list[Any]) -> None:
 
 CASES = {"sqlite3": (SQLITE, check_sqlite), "lzma": (LZMA, check_lzma),
          "decimal": (DECIMAL, check_decimal), "test": (TEST, check_test),
-         "probe": (PROBE, check_probe)}  # fmt: skip
+         "testcapi": (TESTCAPI, check_testcapi), "probe": (PROBE, check_probe)}  # fmt: skip
 
 
 def as_json(snippet: str) -> str:
