@@ -3,7 +3,8 @@
 The stdlib ships as one zip, ``python313.zip``, which CPython finds on ``sys.path`` by itself
 (``<prefix>/lib/python313.zip``).  It holds *bytecode only* (``.pyc``, compiled by the native
 build python of the same version, unchecked-hash so no source stat is needed), plus the
-platform's ``_sysconfigdata`` and the runtime package ``pinnace``.  Why bytecode and not
+platform's ``_sysconfigdata`` (as built, but for SYSCONFIG_CHANGES) and the runtime package
+``pinnace``.  Why bytecode and not
 sources: see docs/build.md (measured: smaller download after compression and no compile at
 import time).  Left out: the test suites, idlelib, tkinter, turtledemo, ensurepip and other
 modules that cannot work in the browser sandbox.
@@ -11,9 +12,11 @@ modules that cannot work in the browser sandbox.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
+from .cache import BuildError
 from .paths import RUNTIME
 
 # Top-level stdlib entries left out of the core archive.
@@ -84,6 +87,24 @@ def write_zip(build_python: Path, target: Path, parts: list[tuple[Path, list[str
     return target
 
 
+# The cross build is configured --disable-test-modules, but the distribution has them: the test
+# piece ships them (test_modules.py).  test.support skips every suite that needs them when the
+# build says TEST_MODULES=no.
+SYSCONFIG_CHANGES = {"'TEST_MODULES': 'no',": "'TEST_MODULES': 'yes',"}
+
+
+def shipped_sysconfigdata(built: Path, dest: Path) -> Path:
+    """The build's ``_sysconfigdata`` with SYSCONFIG_CHANGES made, written into ``dest``."""
+    text = built.read_text()
+    for old, new in SYSCONFIG_CHANGES.items():
+        if text.count(old) != 1:
+            raise BuildError(f"{built}: expected {old!r} once, found it {text.count(old)} times")
+        text = text.replace(old, new)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / built.name).write_text(text)
+    return dest / built.name
+
+
 def pack(
     build_python: Path,
     srcdir: Path,
@@ -96,12 +117,17 @@ def pack(
     """Write ``out/python313.zip`` and return its path.  ``unbundled``: top-level stdlib
     entries (``sqlite3``, ``lzma.py``) left out because they ship as separate pieces."""
     lib = srcdir / "Lib"
+    shipped = shipped_sysconfigdata(sysconfigdata, out / ".sysconfigdata")
     parts = [
         (lib, _stdlib_files(lib, set(unbundled))),
-        (sysconfigdata.parent, [sysconfigdata.name]),
+        (shipped.parent, [shipped.name]),
         (
             RUNTIME,
             [str(p.relative_to(RUNTIME)) for p in sorted((RUNTIME / "pinnace").rglob("*.py"))],
         ),
     ]
-    return write_zip(build_python, out / ZIP_NAME, parts, kind, compression, f"/lib/{ZIP_NAME}")
+    try:
+        return write_zip(build_python, out / ZIP_NAME, parts, kind, compression,
+                         f"/lib/{ZIP_NAME}")  # fmt: skip
+    finally:
+        shutil.rmtree(shipped.parent)

@@ -58,8 +58,10 @@ TESTCAPI = """
 import pinnace._packages as P
 before = P.is_installed("test")
 import _testcapi, _testinternalcapi, _testbuffer, xxsubtype
+import test.support  # its suites that need the test modules run (not skipped)
 result = [before, P.is_installed("test"), _testcapi.INT_MAX, _testcapi.__file__,
-          _testinternalcapi.get_recursion_depth() > 0, xxsubtype.spamdict().getstate()]
+          _testinternalcapi.get_recursion_depth() > 0, xxsubtype.spamdict().getstate(),
+          test.support.TEST_MODULES_ENABLED]
 """
 # A core module probing a piece as it is imported fetches nothing; its use does.
 PROBE = """
@@ -103,7 +105,7 @@ def check_test(r: list[Any]) -> None:
 def check_testcapi(r: list[Any]) -> None:
     assert r[:3] == [False, True, 2**31 - 1]
     assert r[3] == SITE + "_testcapi.cpython-313-wasm32-emscripten.so"
-    assert r[4:] == [True, 0]
+    assert r[4:] == [True, 0, True]
 
 
 def check_probe(r: list[Any]) -> None:
