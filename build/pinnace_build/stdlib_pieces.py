@@ -24,8 +24,6 @@ as they are imported, so that ``runPythonAsync``'s import pre-scan fetches the p
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from . import versions as V
 from .cache import Step, tree_digest
 from .pyodide_root import WHEEL_PLATFORM
 from .toolchain import Toolchain
+from .wheel_bytecode import record_line
 
 WASM_OPT_FLAGS = ["-O2"]
 SITE_PACKAGES = f"/lib/python{V.PYTHON_VERSION.rsplit('.', 1)[0]}/site-packages"
@@ -106,11 +105,6 @@ def _files(lib: Path, piece: Piece) -> list[str]:
     return out
 
 
-def _record_line(path: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{path},sha256={digest},{len(data)}"
-
-
 def _finish_wheel(wheel: Path, piece: Piece, extensions: dict[str, Path]) -> None:
     """Add the side modules and the .dist-info (METADATA, WHEEL, RECORD) to ``wheel``."""
     info = f"{piece.name}-{V.PYTHON_VERSION}.dist-info"
@@ -125,7 +119,7 @@ def _finish_wheel(wheel: Path, piece: Piece, extensions: dict[str, Path]) -> Non
             zf.writestr(zipfile.ZipInfo(arcname, _DATE), so.read_bytes(), zipfile.ZIP_DEFLATED)
         for name, text in (("METADATA", metadata), ("WHEEL", wheel_meta)):
             zf.writestr(zipfile.ZipInfo(f"{info}/{name}", _DATE), text, zipfile.ZIP_DEFLATED)
-        record = [_record_line(i.filename, zf.read(i)) for i in zf.infolist()]
+        record = [record_line(i.filename, zf.read(i)) for i in zf.infolist()]
         record.append(f"{info}/RECORD,,")
         zf.writestr(zipfile.ZipInfo(f"{info}/RECORD", _DATE), "\n".join(record) + "\n",
                     zipfile.ZIP_DEFLATED)  # fmt: skip
