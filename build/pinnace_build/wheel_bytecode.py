@@ -3,7 +3,7 @@ version as the wasm interpreter, so the same bytecode), not imported: see byteco
 
 usage: python -I wheel_bytecode.py IN.whl OUT.whl SITE_PACKAGES
 
-Every ``.py`` of the wheel outside ``tests`` directories and the ``.dist-info``/``.data``
+Every ``.py`` of the wheel outside ``tests`` and ``_tests`` directories and the ``.dist-info``/``.data``
 folders gets ``__pycache__/<module>.cpython-3XX.pyc`` beside it, hash-based and unchecked: the
 import system loads it without reading the source, and never compares the two.  The ``.py``
 files stay (tracebacks show their lines).  RECORD lists the new files with their hashes.  A
@@ -20,12 +20,13 @@ import zipfile
 
 UNCHECKED_HASH = (0b01).to_bytes(4, "little")
 DATE = (2000, 1, 1, 0, 0, 0)  # fixed: the same wheel in gives the same wheel out
+TEST_DIRS = {"tests", "_tests"}  # a package's test suite: compiled when it runs, if ever
 
 
 def wants_bytecode(name: str) -> bool:
     parts = name.split("/")
     return (name.endswith(".py") and not parts[0].endswith((".dist-info", ".data"))
-            and "tests" not in parts[:-1])  # fmt: skip
+            and not TEST_DIRS & set(parts[:-1]))  # fmt: skip
 
 
 def bytecode(source: bytes, filename: str) -> bytes:

@@ -19,6 +19,7 @@ def test_modules_get_unchecked_bytecode_listed_in_record(tmp_path: Path) -> None
     src = make_wheel(tmp_path, "demo", "1.0", {
         "demo/__init__.py": "X = 1\n", "demo/mod.py": "def f():\n    return 2\n",
         "demo/tests/test_mod.py": "def test(): pass\n", "single.py": "Y = 3\n",
+        "demo/_tests/test_more.py": "def test(): pass\n",
         "demo/broken.py": "def (:\n", "demo/data.txt": "not python",
     })  # fmt: skip
     out = tmp_path / "out.whl"
