@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadPinnace } from "./pinnace.js";
 import type { EmModule } from "./module.js";
+import { hostFileTimes } from "./fs-fixes.js";
 
 const HIDDEN = new Set(["dev", "proc", "sys", "lib"]);
 
@@ -47,7 +48,8 @@ function readStdin(): Uint8Array | null {
 
 function mountHost(mod: EmModule): void {
   const { FS } = mod;
-  const NODEFS = FS.filesystems.NODEFS;
+  const NODEFS = FS.filesystems.NODEFS as Parameters<typeof hostFileTimes>[0];
+  hostFileTimes(NODEFS, fs);
   for (const entry of fs.readdirSync("/", { withFileTypes: true })) {
     if (!entry.isDirectory() || HIDDEN.has(entry.name)) continue;
     const mountpoint = "/" + entry.name;

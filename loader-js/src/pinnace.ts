@@ -13,7 +13,7 @@ import type { FfiModule } from "./ffi/exports.js";
 import { writeScratch } from "./ffi/strings.js";
 import { Jspi, jspiAvailable } from "./jspi.js";
 import { recursionBudget } from "./recursion.js";
-import { fixRenameOntoExisting } from "./fs-rename.js";
+import { fixFileSystem } from "./fs-fixes.js";
 import { SITE_PACKAGES, STDLIB_ZIP, VERSION } from "./version.js";
 
 export { VERSION };
@@ -311,7 +311,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
                            indexURL: string, lockBytes: Promise<Uint8Array | null>,
                            jspi: Jspi | undefined): Promise<Pinnace> {
   const { FS } = mod;
-  fixRenameOntoExisting(FS);
+  fixFileSystem(FS);
   const bridge = installFfi(mod as FfiModule, jspi); // before Python starts: EM_JS code calls it
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);

@@ -1,7 +1,8 @@
-"""The virtual file system keeps files right through the write-then-rename pattern (the way
-programs save a file safely): after a rename onto an existing file, removing the result and
-creating the name again gives a real file in its directory, in the in-memory file system of
-every host and in the host folders of `pinnace python` (loader-js/src/fs-rename.ts)."""
+"""The virtual file system keeps files right (loader-js/src/fs-fixes.ts), in the in-memory file
+system of every host and in the host folders of `pinnace python`: through the write-then-rename
+pattern (the way programs save a file safely: after a rename onto an existing file, removing
+the result and creating the name again gives a real file in its directory), and in its file
+times (os.utime sets the modification time, chmod leaves it, shutil.copy2 copies it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from support.hosts import Node, run_pinnace_python
 
 SAVE_REMOVE_CREATE = """
-import json, os, sys
+import json, os, shutil, sys
 d = sys.argv[1] if len(sys.argv) > 1 else "/tmp/fs-rename"
 os.makedirs(d, exist_ok=True)
 p = lambda name: os.path.join(d, name)
@@ -26,11 +27,21 @@ os.rename(p("old.d"), p("empty.d"))              # a directory onto an empty one
 os.rmdir(p("empty.d"))
 os.mkdir(p("empty.d"))
 os.rename(p("data.txt"), p("data.txt"))          # onto itself: nothing happens
+os.utime(p("data.txt"), (1_000_000_000, 1_500_000_000))
+os.chmod(p("data.txt"), 0o600)                   # a mode change is no modification
+shutil.copy2(p("data.txt"), p("copy.txt"))       # copies data, mode and times
+shutil.copy2(p("copy.txt"), p("data.txt"))
+open(p("times.txt"), "w").close()
+os.utime(p("times.txt"), (1_000_000_000, 1_500_000_000))  # never read after: atime stays
 result = {"saved": saved, "listing": sorted(os.listdir(d)),
-          "read": open(p("data.txt")).read(), "isdir": os.path.isdir(p("empty.d"))}
+          "read": open(p("data.txt")).read(), "isdir": os.path.isdir(p("empty.d")),
+          "mtimes": [os.stat(p(n)).st_mtime for n in ("data.txt", "copy.txt")],
+          "mode": oct(os.stat(p("copy.txt")).st_mode & 0o777)}
 print(json.dumps(result))
 """
-EXPECTED = {"saved": "second", "listing": ["data.txt", "empty.d"], "read": "third", "isdir": True}
+EXPECTED = {"saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "times.txt"],
+            "read": "third",
+            "isdir": True, "mtimes": [1_500_000_000.0, 1_500_000_000.0], "mode": "0o600"}
 
 
 def test_in_memory_file_system(node: Node) -> None:
@@ -47,6 +58,9 @@ def test_host_folders_of_pinnace_python(tmp_path: Path, dist: Path) -> None:
     res = run_pinnace_python(["-c", SAVE_REMOVE_CREATE, str(tmp_path)])
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     assert json.loads(res.stdout.decode().strip().splitlines()[-1]) == EXPECTED
-    # and the host sees the same
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.txt", "empty.d"]
+    # and the host sees the same, both file times included
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.txt", "data.txt", "empty.d",
+                                                          "times.txt"]  # fmt: skip
     assert (tmp_path / "data.txt").read_text() == "third"
+    st = (tmp_path / "times.txt").stat()
+    assert (st.st_atime, st.st_mtime) == (1_000_000_000, 1_500_000_000)

@@ -1,0 +1,122 @@
+// Two defects of Emscripten 3.1.69's file system (MEMFS, the in-memory one of every host, and
+// NODEFS, the host folders of `pinnace python`), patched here until the toolchain moves on
+// (later Emscripten releases fixed both).
+//
+// * A rename onto an existing file left the replaced file's node in the name table that path
+//   lookups consult first. Once the renamed file was removed, the next lookup of the name found
+//   the stale node: in MEMFS a new file of that name was written into it, outside its directory
+//   (os.listdir did not show it; its data was lost), in NODEFS opening it failed with ENOENT.
+//   Write-then-rename is how programs save files safely. After a rename that replaced a node,
+//   that node now leaves the name table.
+// * File times: utime set a file's one timestamp to the later of the access and modification
+//   times it was given, and chmod and chown set it to the current time (on a host file, both
+//   its times), so os.utime and shutil.copystat (utime, then chmod) could not give a file a
+//   modification time: copy2's copy had a new one. Now utime sets the modification time (a
+//   host file gets both times, hostFileTimes), and chmod and chown leave the times alone (a host
+//   file's status-change time is its host's business).
+import type { EmFS } from "./module.js";
+
+interface FsNode {
+  readonly name: string;
+  readonly node_ops: { setattr(node: FsNode, attr: Record<string, number>): void };
+}
+
+interface PatchableFS {
+  rename(oldPath: string, newPath: string): void;
+  utime(path: string, atime: number, mtime: number): void;
+  lookupPath(path: string, opts: { follow: boolean }): { node: FsNode };
+  hashRemoveNode(node: FsNode): void;
+}
+
+/** What utime passes to a file system's setattr: `timestamp` for the file systems that keep
+ * one time (MEMFS: the modification time), `atime`/`mtime` (milliseconds, -1 for "leave as
+ * it is") for those that keep both (hostFileTimes). */
+export interface TimesAttr {
+  timestamp?: number;
+  atime: number;
+  mtime: number;
+}
+
+function nodeAt(fs: PatchableFS, path: string): FsNode | undefined {
+  try {
+    return fs.lookupPath(path, { follow: false }).node;
+  } catch {
+    return undefined; // no such path (the rename itself reports what is wrong)
+  }
+}
+
+type SetAttr = (node: unknown, attr: Record<string, number>) => void;
+
+/** setattr without chmod's and chown's timestamp (they pass no size and no utime times). */
+function timesUntouchedByModeChanges(setattr: SetAttr): SetAttr {
+  return (node, attr) => {
+    if (attr.timestamp !== undefined && attr.size === undefined && attr.mtime === undefined) {
+      const rest = { ...attr };
+      delete rest.timestamp;
+      setattr(node, rest);
+      return;
+    }
+    setattr(node, attr);
+  };
+}
+
+interface MemFsType {
+  ops_table?: Record<string, { node: { setattr?: SetAttr } }>;
+}
+
+export function fixFileSystem(FS: EmFS): void {
+  const fs = FS as unknown as PatchableFS;
+  // MEMFS's nodes share these tables (made when the root was): patch them in place
+  const memfs = FS.filesystems.MEMFS as MemFsType;
+  for (const kind of Object.values(memfs.ops_table ?? {})) {
+    const setattr = kind.node.setattr;
+    if (setattr !== undefined) kind.node.setattr = timesUntouchedByModeChanges(setattr);
+  }
+  const rename = fs.rename.bind(fs);
+  fs.rename = (oldPath: string, newPath: string): void => {
+    const moving = nodeAt(fs, oldPath);
+    const replaced = nodeAt(fs, newPath);
+    rename(oldPath, newPath);
+    if (replaced !== undefined && replaced !== moving) fs.hashRemoveNode(replaced);
+  };
+  fs.utime = (path: string, atime: number, mtime: number): void => {
+    const node = fs.lookupPath(path, { follow: true }).node;
+    const attr: TimesAttr = { atime, mtime };
+    if (mtime !== -1) attr.timestamp = mtime;
+    node.node_ops.setattr(node, attr as unknown as Record<string, number>);
+  };
+}
+
+interface HostFs {
+  statSync(path: string): { atimeMs: number; mtimeMs: number };
+  utimesSync(path: string, atime: number, mtime: number): void;
+}
+
+interface NodeFsType {
+  node_ops: { setattr(node: unknown, attr: Record<string, number>): void };
+  realPath(node: unknown): string;
+}
+
+/** Make NODEFS set a host file's access and modification times as given (not one for both). */
+export function hostFileTimes(NODEFS: NodeFsType, host: HostFs): void {
+  const setattr = timesUntouchedByModeChanges(NODEFS.node_ops.setattr);
+  NODEFS.node_ops.setattr = (node: unknown, attr: Record<string, number>): void => {
+    const { atime, mtime } = attr;
+    if (atime === undefined || mtime === undefined) {
+      setattr(node, attr); // not from utime: as before
+      return;
+    }
+    if (atime !== -1 || mtime !== -1) {
+      const path = NODEFS.realPath(node);
+      const was = atime === -1 || mtime === -1 ? host.statSync(path) : { atimeMs: 0, mtimeMs: 0 };
+      // -1: leave that time as it is; node's fs takes seconds
+      host.utimesSync(path, (atime === -1 ? was.atimeMs : atime) / 1000,
+                      (mtime === -1 ? was.mtimeMs : mtime) / 1000);
+    }
+    const rest = { ...attr };
+    delete rest.atime;
+    delete rest.mtime;
+    delete rest.timestamp;
+    if (Object.keys(rest).length > 0) setattr(node, rest);
+  };
+}
