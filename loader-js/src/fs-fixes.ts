@@ -1,4 +1,4 @@
-// Two defects of Emscripten 3.1.69's file system (MEMFS, the in-memory one of every host, and
+// Defects of Emscripten 3.1.69's file system (MEMFS, the in-memory one of every host, and
 // NODEFS, the host folders of `pinnace python`), patched here until the toolchain moves on
 // (later Emscripten releases fixed both).
 //
@@ -118,5 +118,58 @@ export function hostFileTimes(NODEFS: NodeFsType, host: HostFs): void {
     delete rest.mtime;
     delete rest.timestamp;
     if (Object.keys(rest).length > 0) setattr(node, rest);
+  };
+}
+
+interface StatNode {
+  id: number;
+  mode: number;
+  rdev: number;
+  node_ops: { getattr?(node: StatNode): object };
+}
+
+interface StatFS {
+  getStream(fd: number): { node: StatNode } | null | undefined;
+  stat(path: string, dontFollow?: boolean): object;
+}
+
+/** A file's attributes from its node; a pipe's node has no getattr: what POSIX says of one. */
+function attributesOf(node: StatNode): object {
+  if (node.node_ops.getattr) return node.node_ops.getattr(node);
+  const now = new Date();
+  return { dev: 0, ino: node.id, mode: node.mode, nlink: 1, uid: 0, gid: 0, rdev: node.rdev,
+           size: 0, atime: now, mtime: now, ctime: now, blksize: 4096, blocks: 0 };
+}
+
+/** How a host file system's open file is stat-ed by its host descriptor (NODEFS streams have
+ * one, ``nfd``): given by `pinnace python`, which mounts host folders (hostDescriptorStat). */
+let hostFstat: ((nfd: number) => object) | undefined;
+
+export function hostDescriptorStat(fstat: (nfd: number) => object): void {
+  hostFstat = fstat;
+}
+
+/** A third defect: fstat(fd) stats the path a file was opened by, so it failed with ENOENT for
+ * a file removed while open (tempfile.TemporaryFile is one) and for a pipe. The import that
+ * implements fstat is wrapped so that the stat it makes is of the descriptor's own file (of
+ * its host descriptor, for a host file). ``fs``: the module's FS, once there is one (Python
+ * calls fstat only after that). */
+export function fstatByDescriptor(imports: WebAssembly.Imports,
+                                  fs: () => EmFS | undefined): void {
+  const env = imports.env as Record<string, unknown>;
+  const fstat = env.__syscall_fstat64 as ((fd: number, buf: number) => number) | undefined;
+  if (typeof fstat !== "function") return;
+  env.__syscall_fstat64 = (fd: number, buf: number): number => {
+    const FS = fs() as unknown as StatFS | undefined;
+    const stream = FS?.getStream(fd);
+    if (FS === undefined || !stream) return fstat(fd, buf);
+    const statByPath = FS.stat;
+    const nfd = (stream as { nfd?: number }).nfd;
+    FS.stat = () => (nfd !== undefined && hostFstat ? hostFstat(nfd) : attributesOf(stream.node));
+    try {
+      return fstat(fd, buf);
+    } finally {
+      FS.stat = statByPath;
+    }
   };
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadPinnace } from "./pinnace.js";
 import type { EmModule } from "./module.js";
-import { hostFileTimes } from "./fs-fixes.js";
+import { hostDescriptorStat, hostFileTimes } from "./fs-fixes.js";
 
 const HIDDEN = new Set(["dev", "proc", "sys", "lib"]);
 
@@ -50,6 +50,12 @@ function mountHost(mod: EmModule): void {
   const { FS } = mod;
   const NODEFS = FS.filesystems.NODEFS as Parameters<typeof hostFileTimes>[0];
   hostFileTimes(NODEFS, fs);
+  hostDescriptorStat((nfd) => {
+    const s = fs.fstatSync(nfd); // the fields NODEFS's getattr gives
+    return { dev: s.dev, ino: s.ino, mode: s.mode, nlink: s.nlink, uid: s.uid, gid: s.gid,
+             rdev: s.rdev, size: s.size, atime: s.atime, mtime: s.mtime, ctime: s.ctime,
+             blksize: s.blksize, blocks: s.blocks };
+  });
   for (const entry of fs.readdirSync("/", { withFileTypes: true })) {
     if (!entry.isDirectory() || HIDDEN.has(entry.name)) continue;
     const mountpoint = "/" + entry.name;

@@ -13,7 +13,7 @@ import type { FfiModule } from "./ffi/exports.js";
 import { writeScratch } from "./ffi/strings.js";
 import { Jspi, jspiAvailable } from "./jspi.js";
 import { recursionBudget } from "./recursion.js";
-import { fixFileSystem } from "./fs-fixes.js";
+import { fixFileSystem, fstatByDescriptor } from "./fs-fixes.js";
 import { SITE_PACKAGES, STDLIB_ZIP, VERSION } from "./version.js";
 
 export { VERSION };
@@ -282,6 +282,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   // Emscripten's factory promise never settles when instantiateWasm fails; race it.
   let failInstantiation: (e: unknown) => void = () => {};
   const instantiationFailed = new Promise<never>((_, reject) => (failInstantiation = reject));
+  let started: EmModule | undefined;
   const mod = await Promise.race([
     factory({
       instantiateWasm(
@@ -289,6 +290,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
         receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
       ) {
         jspi?.patchImports(imports);
+        fstatByDescriptor(imports, () => started?.FS);
         instantiateWasm(wasmURL, indexURL, imports).then(({ instance, module }) => {
           jspi?.setExports(instance.exports);
           receive(instance, module);
@@ -302,6 +304,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     }),
     instantiationFailed,
   ]);
+  started = mod;
   return startPython(mod, await stdlib, host, options, packageIndexURL, lock, jspi);
 }
 

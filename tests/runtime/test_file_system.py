@@ -2,7 +2,8 @@
 system of every host and in the host folders of `pinnace python`: through the write-then-rename
 pattern (the way programs save a file safely: after a rename onto an existing file, removing
 the result and creating the name again gives a real file in its directory), and in its file
-times (os.utime sets the modification time, chmod leaves it, shutil.copy2 copies it)."""
+times (os.utime sets the modification time, chmod leaves it, shutil.copy2 copies it), and in
+os.fstat of a file removed while open (tempfile.TemporaryFile) or of a pipe."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from support.hosts import Node, run_pinnace_python
 
 SAVE_REMOVE_CREATE = """
-import json, os, shutil, sys
+import json, os, shutil, stat, sys, tempfile
 d = sys.argv[1] if len(sys.argv) > 1 else "/tmp/fs-rename"
 os.makedirs(d, exist_ok=True)
 p = lambda name: os.path.join(d, name)
@@ -33,13 +34,19 @@ shutil.copy2(p("data.txt"), p("copy.txt"))       # copies data, mode and times
 shutil.copy2(p("copy.txt"), p("data.txt"))
 open(p("times.txt"), "w").close()
 os.utime(p("times.txt"), (1_000_000_000, 1_500_000_000))  # never read after: atime stays
-result = {"saved": saved, "listing": sorted(os.listdir(d)),
+t = tempfile.TemporaryFile(dir=d)                # removed at once, used by descriptor
+t.write(b"abc"); t.flush()
+u = open(p("gone.txt"), "wb"); u.write(b"12345"); u.flush(); os.remove(p("gone.txt"))
+r, w = os.pipe()
+fstats = [os.fstat(t.fileno()).st_size, os.fstat(u.fileno()).st_size,
+          os.path.exists(p("gone.txt")), stat.S_ISFIFO(os.fstat(r).st_mode)]
+result = {"fstat": fstats, "saved": saved, "listing": sorted(os.listdir(d)),
           "read": open(p("data.txt")).read(), "isdir": os.path.isdir(p("empty.d")),
           "mtimes": [os.stat(p(n)).st_mtime for n in ("data.txt", "copy.txt")],
           "mode": oct(os.stat(p("copy.txt")).st_mode & 0o777)}
 print(json.dumps(result))
 """
-EXPECTED = {"saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "times.txt"],
+EXPECTED = {"fstat": [3, 5, False, True], "saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "times.txt"],
             "read": "third",
             "isdir": True, "mtimes": [1_500_000_000.0, 1_500_000_000.0], "mode": "0o600"}
 
