@@ -1,6 +1,6 @@
 // Defects of Emscripten 3.1.69's file system (MEMFS, the in-memory one of every host, and
 // NODEFS, the host folders of `pinnace python`), patched here until the toolchain moves on
-// (later Emscripten releases fixed both).
+// (later Emscripten releases fixed the first two), and /dev/null, which could not seek.
 //
 // * A rename onto an existing file left the replaced file's node in the name table that path
 //   lookups consult first. Once the renamed file was removed, the next lookup of the name found
@@ -64,8 +64,17 @@ interface MemFsType {
   ops_table?: Record<string, { node: { setattr?: SetAttr } }>;
 }
 
+interface DeviceFS {
+  makedev(major: number, minor: number): number;
+  getDevice(dev: number): { stream_ops: { llseek?: (...args: unknown[]) => number } } | undefined;
+}
+
 export function fixFileSystem(FS: EmFS): void {
   const fs = FS as unknown as PatchableFS;
+  // /dev/null could not seek (ESPIPE); on Linux it can, always to 0, and writers that seek or
+  // tell (Pillow's, logging's RotatingFileHandler) are given it
+  const devNull = (FS as unknown as DeviceFS).getDevice((FS as unknown as DeviceFS).makedev(1, 3));
+  if (devNull && devNull.stream_ops.llseek === undefined) devNull.stream_ops.llseek = () => 0;
   // MEMFS's nodes share these tables (made when the root was): patch them in place
   const memfs = FS.filesystems.MEMFS as MemFsType;
   for (const kind of Object.values(memfs.ops_table ?? {})) {

@@ -242,8 +242,6 @@ MPL_SKIPS = {
         "in wasm32's memory after the tests before it; numpy's MemoryError, which the "
         "resampler aborted the interpreter on before recipes/matplotlib/patches/0003 (the row "
         "cases pass)"),
-    "test_imsave_fspath": (
-        "saves to os.devnull, which Emscripten's file system cannot seek; Pillow's writers seek"),
     "test_chunksize_fails": (
         "each of its cases allocates about 2 GB, more than a wasm32 process can (std::bad_alloc "
         "instead of the OverflowError it expects)"),

@@ -3,7 +3,7 @@ system of every host and in the host folders of `pinnace python`: through the wr
 pattern (the way programs save a file safely: after a rename onto an existing file, removing
 the result and creating the name again gives a real file in its directory), and in its file
 times (os.utime sets the modification time, chmod leaves it, shutil.copy2 copies it), and in
-os.fstat of a file removed while open (tempfile.TemporaryFile) or of a pipe."""
+os.fstat of a file removed while open (tempfile.TemporaryFile) or of a pipe; /dev/null seeks."""
 
 from __future__ import annotations
 
@@ -40,13 +40,16 @@ u = open(p("gone.txt"), "wb"); u.write(b"12345"); u.flush(); os.remove(p("gone.t
 r, w = os.pipe()
 fstats = [os.fstat(t.fileno()).st_size, os.fstat(u.fileno()).st_size,
           os.path.exists(p("gone.txt")), stat.S_ISFIFO(os.fstat(r).st_mode)]
-result = {"fstat": fstats, "saved": saved, "listing": sorted(os.listdir(d)),
+with open(os.devnull, "wb") as null:             # seeks, as on Linux
+    null.write(b"x" * 10)
+    null_seek = [null.seek(0), null.seek(0, 2)]
+result = {"null": null_seek, "fstat": fstats, "saved": saved, "listing": sorted(os.listdir(d)),
           "read": open(p("data.txt")).read(), "isdir": os.path.isdir(p("empty.d")),
           "mtimes": [os.stat(p(n)).st_mtime for n in ("data.txt", "copy.txt")],
           "mode": oct(os.stat(p("copy.txt")).st_mode & 0o777)}
 print(json.dumps(result))
 """
-EXPECTED = {"fstat": [3, 5, False, True], "saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "times.txt"],
+EXPECTED = {"null": [0, 0], "fstat": [3, 5, False, True], "saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "times.txt"],
             "read": "third",
             "isdir": True, "mtimes": [1_500_000_000.0, 1_500_000_000.0], "mode": "0o600"}
 
