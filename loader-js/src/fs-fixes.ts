@@ -64,6 +64,51 @@ interface MemFsType {
   ops_table?: Record<string, { node: { setattr?: SetAttr } }>;
 }
 
+const ELOOP = 32; // Emscripten's errno numbers
+const SYMLOOP_MAX = 40; // as Linux: symbolic links followed in one path resolution
+
+interface LinkNode {
+  mode: number;
+  node_ops: { readlink?(node: LinkNode): string };
+}
+
+interface LookupFS {
+  lookupPath(path: string, opts?: object): { node: LinkNode | null };
+  readlink(path: string): string;
+  isLink(mode: number): boolean;
+}
+
+/** Symbolic links, two defects:
+ * - path resolution counted only the links that follow each other at one component (a link to
+ *   a link to ...), so `a/loop/loop/loop/...` through a link to its own directory resolved
+ *   without end: pathlib's glob(recurse_symlinks=True) over such a link never finished. Like
+ *   Linux, a resolution now fails with ELOOP after 40 links in all.
+ * - readlink gave the link's target resolved to an absolute path ("/tmp/d/fileA" for a link
+ *   made as "fileA"); it gives the link's text now, as POSIX says (path resolution resolves
+ *   the text itself, relative to the link's directory). */
+function symlinks(FS: EmFS): void {
+  const fs = FS as unknown as LookupFS;
+  const lookupPath = fs.lookupPath.bind(fs);
+  const readlink = fs.readlink.bind(fs);
+  let depth = 0; // lookupPath calls itself for each link (and readlink calls it)
+  let followed = 0;
+  fs.lookupPath = (path: string, opts?: object) => {
+    if (depth === 0) followed = 0;
+    depth++;
+    try {
+      return lookupPath(path, opts);
+    } finally {
+      depth--;
+    }
+  };
+  fs.readlink = (path: string): string => {
+    if (depth > 0 && ++followed > SYMLOOP_MAX) throw new FS.ErrnoError(ELOOP);
+    const { node } = fs.lookupPath(path);
+    if (!node || !fs.isLink(node.mode) || !node.node_ops.readlink) return readlink(path); // its error
+    return node.node_ops.readlink(node);
+  };
+}
+
 interface DeviceFS {
   makedev(major: number, minor: number): number;
   getDevice(dev: number): { stream_ops: { llseek?: (...args: unknown[]) => number } } | undefined;
@@ -71,6 +116,7 @@ interface DeviceFS {
 
 export function fixFileSystem(FS: EmFS): void {
   const fs = FS as unknown as PatchableFS;
+  symlinks(FS);
   // /dev/null could not seek (ESPIPE); on Linux it can, always to 0, and writers that seek or
   // tell (Pillow's, logging's RotatingFileHandler) are given it
   const devNull = (FS as unknown as DeviceFS).getDevice((FS as unknown as DeviceFS).makedev(1, 3));

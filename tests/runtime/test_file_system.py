@@ -3,7 +3,9 @@ system of every host and in the host folders of `pinnace python`: through the wr
 pattern (the way programs save a file safely: after a rename onto an existing file, removing
 the result and creating the name again gives a real file in its directory), and in its file
 times (os.utime sets the modification time, chmod leaves it, shutil.copy2 copies it), and in
-os.fstat of a file removed while open (tempfile.TemporaryFile) or of a pipe; /dev/null seeks."""
+os.fstat of a file removed while open (tempfile.TemporaryFile) or of a pipe; /dev/null seeks;
+symbolic links: readlink gives the link's text, a loop ends in ELOOP (pathlib's glob through
+one finishes)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from support.hosts import Node, run_pinnace_python
 
 SAVE_REMOVE_CREATE = """
-import json, os, shutil, stat, sys, tempfile
+import errno, json, os, shutil, stat, sys, tempfile
 d = sys.argv[1] if len(sys.argv) > 1 else "/tmp/fs-rename"
 os.makedirs(d, exist_ok=True)
 p = lambda name: os.path.join(d, name)
@@ -43,15 +45,27 @@ fstats = [os.fstat(t.fileno()).st_size, os.fstat(u.fileno()).st_size,
 with open(os.devnull, "wb") as null:             # seeks, as on Linux
     null.write(b"x" * 10)
     null_seek = [null.seek(0), null.seek(0, 2)]
-result = {"null": null_seek, "fstat": fstats, "saved": saved, "listing": sorted(os.listdir(d)),
+os.mkdir(p("links")); open(p("links/f"), "w").write("q")
+os.symlink("f", p("links/rel")); os.symlink("..", p("links/up"))   # "up" makes a loop
+deep = "links/" + "up/links/" * 45 + "f"                           # 45 links in one path
+try:
+    os.stat(p(deep)); loop = "resolved"
+except OSError as e:
+    loop = e.errno == errno.ELOOP
+import pathlib
+globbed = sorted(str(q.relative_to(d)) for q in pathlib.Path(d).glob("links/**", recurse_symlinks=True)
+                 if q.parts.count("up") <= 1)
+links = [os.readlink(p("links/rel")), open(p("links/rel")).read(), loop, len(globbed) > 3]
+result = {"links": links, "null": null_seek, "fstat": fstats, "saved": saved, "listing": sorted(os.listdir(d)),
           "read": open(p("data.txt")).read(), "isdir": os.path.isdir(p("empty.d")),
           "mtimes": [os.stat(p(n)).st_mtime for n in ("data.txt", "copy.txt")],
           "mode": oct(os.stat(p("copy.txt")).st_mode & 0o777)}
 print(json.dumps(result))
 """
-EXPECTED = {"null": [0, 0], "fstat": [3, 5, False, True], "saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "times.txt"],
-            "read": "third",
-            "isdir": True, "mtimes": [1_500_000_000.0, 1_500_000_000.0], "mode": "0o600"}
+EXPECTED = {"links": ["f", "q", True, True], "null": [0, 0], "fstat": [3, 5, False, True],
+            "saved": "second", "listing": ["copy.txt", "data.txt", "empty.d", "links", "times.txt"],
+            "read": "third", "isdir": True, "mtimes": [1_500_000_000.0, 1_500_000_000.0],
+            "mode": "0o600"}
 
 
 def test_in_memory_file_system(node: Node) -> None:
@@ -70,7 +84,8 @@ def test_host_folders_of_pinnace_python(tmp_path: Path, dist: Path) -> None:
     assert json.loads(res.stdout.decode().strip().splitlines()[-1]) == EXPECTED
     # and the host sees the same, both file times included
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.txt", "data.txt", "empty.d",
-                                                          "times.txt"]  # fmt: skip
+                                                          "links", "times.txt"]  # fmt: skip
+    assert (tmp_path / "links" / "rel").readlink() == Path("f")
     assert (tmp_path / "data.txt").read_text() == "third"
     st = (tmp_path / "times.txt").stat()
     assert (st.st_atime, st.st_mtime) == (1_000_000_000, 1_500_000_000)
