@@ -114,9 +114,25 @@ interface DeviceFS {
   getDevice(dev: number): { stream_ops: { llseek?: (...args: unknown[]) => number } } | undefined;
 }
 
+const ENOTDIR = 54;
+
+interface CreateFS {
+  mayCreate(dir: { mode: number }, name: string): number;
+  isDir(mode: number): boolean;
+}
+
+/** Creating a file under a path whose parent is a file ("file/new") failed with EACCES; POSIX
+ * says ENOTDIR (NotADirectoryError), which callers test for (tempfile, zipfile, tarfile). */
+function notADirectory(FS: EmFS): void {
+  const fs = FS as unknown as CreateFS;
+  const mayCreate = fs.mayCreate.bind(fs);
+  fs.mayCreate = (dir, name) => (fs.isDir(dir.mode) ? mayCreate(dir, name) : ENOTDIR);
+}
+
 export function fixFileSystem(FS: EmFS): void {
   const fs = FS as unknown as PatchableFS;
   symlinks(FS);
+  notADirectory(FS);
   // /dev/null could not seek (ESPIPE); on Linux it can, always to 0, and writers that seek or
   // tell (Pillow's, logging's RotatingFileHandler) are given it
   const devNull = (FS as unknown as DeviceFS).getDevice((FS as unknown as DeviceFS).makedev(1, 3));
@@ -152,11 +168,23 @@ interface NodeFsType {
   realPath(node: unknown): string;
 }
 
-/** Make NODEFS set a host file's access and modification times as given (not one for both). */
-export function hostFileTimes(NODEFS: NodeFsType, host: HostFs): void {
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const EOPNOTSUPP = 138;
+
+/** Make NODEFS set a host file's access and modification times as given (not one for both),
+ * and refuse to change a symbolic link's own mode as Linux does. */
+export function hostFileTimes(NODEFS: NodeFsType, host: HostFs,
+                              errnoError: new (errno: number) => Error): void {
   const setattr = timesUntouchedByModeChanges(NODEFS.node_ops.setattr);
   NODEFS.node_ops.setattr = (node: unknown, attr: Record<string, number>): void => {
     const { atime, mtime } = attr;
+    // chmod of a symbolic link itself (os.chmod(follow_symlinks=False)): node's chmod would
+    // follow it (ENOENT for a dangling one); Linux cannot change a link's mode and says
+    // EOPNOTSUPP, which CPython turns into NotImplementedError, as callers expect
+    if (attr.mode !== undefined && ((node as { mode: number }).mode & S_IFMT) === S_IFLNK) {
+      throw new errnoError(EOPNOTSUPP);
+    }
     if (atime === undefined || mtime === undefined) {
       setattr(node, attr); // not from utime: as before
       return;

@@ -49,7 +49,7 @@ function readStdin(): Uint8Array | null {
 function mountHost(mod: EmModule): void {
   const { FS } = mod;
   const NODEFS = FS.filesystems.NODEFS as Parameters<typeof hostFileTimes>[0];
-  hostFileTimes(NODEFS, fs);
+  hostFileTimes(NODEFS, fs, FS.ErrnoError);
   hostDescriptorStat((nfd) => {
     const s = fs.fstatSync(nfd); // the fields NODEFS's getattr gives
     return { dev: s.dev, ino: s.ino, mode: s.mode, nlink: s.nlink, uid: s.uid, gid: s.gid,
