@@ -46,7 +46,7 @@ LINK_FLAGS = [
     "-sMAIN_MODULE=1",
     "-sMODULARIZE=1", "-sEXPORT_ES6=1", "-sEXPORT_NAME=createPinnaceModule",
     "-sENVIRONMENT=web,worker,node",
-    "-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=20971520", "-sSTACK_SIZE=5MB",
+    "-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=33554432", "-sSTACK_SIZE=16MB",
     "-sWASM_BIGINT=1",
     "-sFORCE_FILESYSTEM=1", "-lidbfs.js", "-lnodefs.js", "-lproxyfs.js", "-lworkerfs.js",
     "-sINVOKE_RUN=0", "-sEXIT_RUNTIME=0",

@@ -14,7 +14,7 @@
 // - node 20 on its main thread (V8's default stack, 984 KB): ~360 levels, ~720 units, about
 //   0.73 units per KB of stack; node's --stack-size=N (KB) scales it.
 // - Whatever the native stack, the compiler's passes keep their frames on the C stack in
-//   linear memory (STACK_SIZE, 5 MB), which a 3800-deep expression overflowed: MAX_BUDGET.
+//   linear memory (STACK_SIZE: 16 MB since a 3800-deep expression overflowed 5 MB): MAX_BUDGET.
 import type { Host } from "./environment.js";
 
 const BROWSER_BUDGET = 1000;

@@ -139,9 +139,6 @@ FULL_KNOWN_FAILURES: dict[str, str] = {
     "test.test_shutil.TestCopy.test_copyfile_nonexistent_dir": (
         "Emscripten's path resolution drops a trailing slash: open('new/', 'w') makes a file"),
     "test.test_time.TimeTestCase.test_pthread_getcpuclockid": "no per-thread CPU-time clock",
-    **{t: ("deeply nested code: the C recursion limit (10,000) needs more than the 5 MB stack, "
-           "and the process ends (issue 15 changes the limit or the stack)")
-       for t in ["test_compiler_recursion_limit", "test_extended_arg"]},
 }  # fmt: skip
 BATCH = 20
 

@@ -130,3 +130,19 @@ def test_pinnace_python_keeps_the_default_budget(tmp_path: Path) -> None:
     res = run_pinnace_python([str(script)])
     assert res.returncode == 0, res.stderr
     assert res.stdout.decode().split() == ["10002", "True", "RecursionError", "RecursionError", "RecursionError"]
+
+
+@pytest.mark.usefixtures("dist")
+def test_deeply_nested_source_compiles_or_is_a_python_error() -> None:
+    """The compiler's passes keep their frames on the C stack in linear memory (16 MB,
+    build/pinnace_build/link.py): source nested 3,800 deep compiles (with 5 MB the process
+    ended, "memory access out of bounds"), and deeper source is the parser's MemoryError."""
+    code = (
+        "for n in (3800, 50000):\n"
+        "    try:\n        compile('-' * n + '1', 's', 'eval'); print('compiled')\n"
+        "    except MemoryError as e:\n        print(type(e).__name__)\n"
+        "print(sum(range(10)))\n"
+    )
+    res = run_pinnace_python(["-c", code])
+    assert res.returncode == 0, res.stderr.decode()[-2000:]
+    assert res.stdout.decode().split() == ["compiled", "MemoryError", "45"]
