@@ -29,7 +29,7 @@ from pathlib import Path
 import brotli  # type: ignore[import-untyped]
 
 from . import cpython, link, lockfile, stdlib, stdlib_pieces, toolchain, versions
-from .cache import Step, log, tree_digest
+from .cache import Step, file_digest, log, tree_digest
 from .paths import DIST, LOADER, RUNTIME
 
 STAMP = ".precompressed.json"  # file name -> sha256 of the bytes its .gz/.br were made from
@@ -44,6 +44,7 @@ def stdlib_step(cp: cpython.WasmBuild) -> Step:
             "cpython": cp.builddir.name,
             "runtime_py": tree_digest(RUNTIME / "pinnace"),
             "packer": tree_digest(Path(__file__).parent, "stdlib*.py"),
+            "pyc_format": file_digest(Path(__file__).with_name("wheel_bytecode.py")),
             "build_info": versions.build_info(),
             "v": 3,
         },

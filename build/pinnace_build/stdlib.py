@@ -31,12 +31,14 @@ ZIP_NAME = "python313.zip"
 # Writes the zip; run by the *native* build python (same version, so the same bytecode).
 # kind "pyc": compiled modules only; "py": the files as they are.  compression "stored" |
 # "deflated".  prefix: the directory the files will be imported from (code objects name it).
+# The .pyc format is wheel_bytecode.bytecode's (hash-based, unchecked: never compares to a
+# source), shared with the bytecode added to package wheels.
 _PACKER = r"""
-import importlib.util, marshal, sys, zipfile
+import sys, zipfile
 from pathlib import Path
-out, kind, compression, prefix, *args = sys.argv[1:]
-MAGIC = importlib.util.MAGIC_NUMBER
-FLAGS = (0b01).to_bytes(4, "little")  # hash-based pyc, unchecked: never compares to a source
+builder, out, kind, compression, prefix, *args = sys.argv[1:]
+sys.path.insert(0, builder)
+from wheel_bytecode import bytecode
 method = zipfile.ZIP_STORED if compression == "stored" else zipfile.ZIP_DEFLATED
 with zipfile.ZipFile(out, "w", method, compresslevel=9) as zf:
     for root, listing in zip(args[::2], args[1::2]):
@@ -49,10 +51,8 @@ with zipfile.ZipFile(out, "w", method, compresslevel=9) as zf:
             if kind == "py":
                 zf.writestr(info, source)
                 continue
-            code = compile(source, f"{prefix}/{rel}", "exec", dont_inherit=True)
             info.filename = rel + "c"
-            h = importlib.util.source_hash(source)
-            zf.writestr(info, MAGIC + FLAGS + h + marshal.dumps(code))
+            zf.writestr(info, bytecode(source, f"{prefix}/{rel}"))
 """
 
 
@@ -79,8 +79,8 @@ def write_zip(build_python: Path, target: Path, parts: list[tuple[Path, list[str
         listing.write_text("\n".join(files))
         args += [str(root), str(listing)]
     try:
-        subprocess.run([str(build_python), "-I", "-c", _PACKER, str(target), kind, compression,
-                        prefix, *args], check=True)  # fmt: skip
+        subprocess.run([str(build_python), "-I", "-c", _PACKER, str(Path(__file__).parent),
+                        str(target), kind, compression, prefix, *args], check=True)  # fmt: skip
     finally:
         for listing in target.parent.glob(f".{target.name}.*.files"):
             listing.unlink()

@@ -31,7 +31,7 @@ from typing import Any
 
 from . import cpython, lockfile, stdlib, test_modules
 from . import versions as V
-from .cache import Step, tree_digest
+from .cache import Step, file_digest, tree_digest
 from .pyodide_root import WHEEL_PLATFORM
 from .toolchain import Toolchain
 from .wheel_bytecode import record_line
@@ -84,6 +84,7 @@ def step(tc: Toolchain, cp: cpython.WasmBuild) -> Step:
             "toolchain": tc.config.parent.name,
             "wasm_opt": WASM_OPT_FLAGS,
             "builder": tree_digest(Path(__file__).parent, "stdlib*.py"),
+            "pyc_format": file_digest(Path(__file__).with_name("wheel_bytecode.py")),
             "test_modules": test_modules.step(tc, cp).key,
             "v": 1,
         },

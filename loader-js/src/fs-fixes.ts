@@ -1,19 +1,11 @@
 // Defects of Emscripten 3.1.69's file system (MEMFS, the in-memory one of every host, and
-// NODEFS, the host folders of `pinnace python`), patched here until the toolchain moves on
-// (later Emscripten releases fixed the first two), and /dev/null, which could not seek.
-//
-// * A rename onto an existing file left the replaced file's node in the name table that path
-//   lookups consult first. Once the renamed file was removed, the next lookup of the name found
-//   the stale node: in MEMFS a new file of that name was written into it, outside its directory
-//   (os.listdir did not show it; its data was lost), in NODEFS opening it failed with ENOENT.
-//   Write-then-rename is how programs save files safely. After a rename that replaced a node,
-//   that node now leaves the name table.
-// * File times: utime set a file's one timestamp to the later of the access and modification
-//   times it was given, and chmod and chown set it to the current time (on a host file, both
-//   its times), so os.utime and shutil.copystat (utime, then chmod) could not give a file a
-//   modification time: copy2's copy had a new one. Now utime sets the modification time (a
-//   host file gets both times, hostFileTimes), and chmod and chown leave the times alone (a host
-//   file's status-change time is its host's business).
+// NODEFS, the host folders of `pinnace python`), patched here until the toolchain moves on; each
+// is described at its function. All hosts (fixFileSystem, from startPython): a rename onto an
+// existing file (renameOntoExisting), file times (fileTimes), symbolic links (symlinks), a path
+// under a file (notADirectory), /dev/null's seek (fixFileSystem), fstat of an open file by its
+// descriptor (fstatByDescriptor, an import wrapped before instantiation). Host folders
+// (from node-cli.ts): their files' two times and links' modes (hostFileAttributes), fstat by the
+// host descriptor (hostDescriptorStat). tests/runtime/test_file_system.py checks each on both.
 import type { EmFS } from "./module.js";
 
 interface FsNode {
@@ -30,8 +22,8 @@ interface PatchableFS {
 
 /** What utime passes to a file system's setattr: `timestamp` for the file systems that keep
  * one time (MEMFS: the modification time), `atime`/`mtime` (milliseconds, -1 for "leave as
- * it is") for those that keep both (hostFileTimes). */
-export interface TimesAttr {
+ * it is") for those that keep both (hostFileAttributes). */
+interface TimesAttr {
   timestamp?: number;
   atime: number;
   mtime: number;
@@ -129,20 +121,12 @@ function notADirectory(FS: EmFS): void {
   fs.mayCreate = (dir, name) => (fs.isDir(dir.mode) ? mayCreate(dir, name) : ENOTDIR);
 }
 
-export function fixFileSystem(FS: EmFS): void {
-  const fs = FS as unknown as PatchableFS;
-  symlinks(FS);
-  notADirectory(FS);
-  // /dev/null could not seek (ESPIPE); on Linux it can, always to 0, and writers that seek or
-  // tell (Pillow's, logging's RotatingFileHandler) are given it
-  const devNull = (FS as unknown as DeviceFS).getDevice((FS as unknown as DeviceFS).makedev(1, 3));
-  if (devNull && devNull.stream_ops.llseek === undefined) devNull.stream_ops.llseek = () => 0;
-  // MEMFS's nodes share these tables (made when the root was): patch them in place
-  const memfs = FS.filesystems.MEMFS as MemFsType;
-  for (const kind of Object.values(memfs.ops_table ?? {})) {
-    const setattr = kind.node.setattr;
-    if (setattr !== undefined) kind.node.setattr = timesUntouchedByModeChanges(setattr);
-  }
+/** A rename onto an existing file left the replaced file's node in the name table that path
+ * lookups consult first. Once the renamed file was removed, the next lookup of the name found
+ * the stale node: in MEMFS a new file of that name was written into it, outside its directory
+ * (os.listdir did not show it; its data was lost), in NODEFS opening it failed with ENOENT.
+ * Write-then-rename is how programs save files safely. The replaced node now leaves the table. */
+function renameOntoExisting(fs: PatchableFS): void {
   const rename = fs.rename.bind(fs);
   fs.rename = (oldPath: string, newPath: string): void => {
     const moving = nodeAt(fs, oldPath);
@@ -150,12 +134,38 @@ export function fixFileSystem(FS: EmFS): void {
     rename(oldPath, newPath);
     if (replaced !== undefined && replaced !== moving) fs.hashRemoveNode(replaced);
   };
+}
+
+/** utime set a file's one timestamp to the later of the access and modification times it was
+ * given, and chmod and chown set it to the current time, so os.utime and shutil.copystat
+ * (utime, then chmod) could not give a file a modification time. Now utime sets the
+ * modification time (a host file gets both, hostFileAttributes) and chmod and chown leave it. */
+function fileTimes(FS: EmFS, fs: PatchableFS): void {
+  // MEMFS's nodes share these tables (made when the root was): patch them in place
+  const memfs = FS.filesystems.MEMFS as MemFsType;
+  for (const kind of Object.values(memfs.ops_table ?? {})) {
+    const setattr = kind.node.setattr;
+    if (setattr !== undefined) kind.node.setattr = timesUntouchedByModeChanges(setattr);
+  }
   fs.utime = (path: string, atime: number, mtime: number): void => {
     const node = fs.lookupPath(path, { follow: true }).node;
     const attr: TimesAttr = { atime, mtime };
     if (mtime !== -1) attr.timestamp = mtime;
     node.node_ops.setattr(node, attr as unknown as Record<string, number>);
   };
+}
+
+export function fixFileSystem(FS: EmFS): void {
+  const fs = FS as unknown as PatchableFS;
+  renameOntoExisting(fs);
+  fileTimes(FS, fs);
+  symlinks(FS);
+  notADirectory(FS);
+  // /dev/null could not seek (ESPIPE); on Linux it can, always to 0, and writers that seek or
+  // tell (Pillow's, logging's RotatingFileHandler) are given it
+  const devices = FS as unknown as DeviceFS;
+  const devNull = devices.getDevice(devices.makedev(1, 3));
+  if (devNull && devNull.stream_ops.llseek === undefined) devNull.stream_ops.llseek = () => 0;
 }
 
 interface HostFs {
@@ -174,7 +184,7 @@ const EOPNOTSUPP = 138;
 
 /** Make NODEFS set a host file's access and modification times as given (not one for both),
  * and refuse to change a symbolic link's own mode as Linux does. */
-export function hostFileTimes(NODEFS: NodeFsType, host: HostFs,
+export function hostFileAttributes(NODEFS: NodeFsType, host: HostFs,
                               errnoError: new (errno: number) => Error): void {
   const setattr = timesUntouchedByModeChanges(NODEFS.node_ops.setattr);
   NODEFS.node_ops.setattr = (node: unknown, attr: Record<string, number>): void => {
@@ -232,7 +242,7 @@ export function hostDescriptorStat(fstat: (nfd: number) => object): void {
   hostFstat = fstat;
 }
 
-/** A third defect: fstat(fd) stats the path a file was opened by, so it failed with ENOENT for
+/** fstat(fd) stat-ed the path a file was opened by, so it failed with ENOENT for
  * a file removed while open (tempfile.TemporaryFile is one) and for a pipe. The import that
  * implements fstat is wrapped so that the stat it makes is of the descriptor's own file (of
  * its host descriptor, for a host file). ``fs``: the module's FS, once there is one (Python

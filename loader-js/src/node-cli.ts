@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadPinnace } from "./pinnace.js";
 import type { EmModule } from "./module.js";
-import { hostDescriptorStat, hostFileTimes } from "./fs-fixes.js";
+import { hostDescriptorStat, hostFileAttributes } from "./fs-fixes.js";
 
 const HIDDEN = new Set(["dev", "proc", "sys", "lib"]);
 
@@ -48,8 +48,8 @@ function readStdin(): Uint8Array | null {
 
 function mountHost(mod: EmModule): void {
   const { FS } = mod;
-  const NODEFS = FS.filesystems.NODEFS as Parameters<typeof hostFileTimes>[0];
-  hostFileTimes(NODEFS, fs, FS.ErrnoError);
+  const NODEFS = FS.filesystems.NODEFS as Parameters<typeof hostFileAttributes>[0];
+  hostFileAttributes(NODEFS, fs, FS.ErrnoError);
   hostDescriptorStat((nfd) => {
     const s = fs.fstatSync(nfd); // the fields NODEFS's getattr gives
     return { dev: s.dev, ino: s.ino, mode: s.mode, nlink: s.nlink, uid: s.uid, gid: s.gid,
