@@ -19,6 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--enable-logging", "--v=0",  # to CHROME_LOG_FILE (plugin.py shows it when a page crashes)
 ]  # fmt: skip
 
 

@@ -59,9 +59,16 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                               env={**os.environ, "CHROME_LOG_FILE": str(CHROMIUM_LOG)})
         yield b
         b.close()
+    CHROMIUM_LOG.unlink(missing_ok=True)
+
+
+# Chromium's own log (--enable-logging writes it here): read when a page crashes, so that the
+# failure says why the renderer died (a signal, out of memory) rather than only "Target crashed".
+CHROMIUM_LOG = Path(os.environ.get("TMPDIR", "/tmp")) / f"pinnace-chromium-{os.getpid()}.log"
 
 
 @pytest.fixture
@@ -70,9 +77,18 @@ def page(browser: Any) -> Iterator[Any]:
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("crash", lambda _: print("Chromium's renderer crashed; the end of its log:\n"
+                                   + _log_tail(CHROMIUM_LOG)))
     pg.page_errors = errors
     yield pg
     context.close()
+
+
+def _log_tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as e:
+        return f"(no log: {e})"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
