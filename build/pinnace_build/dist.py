@@ -30,7 +30,7 @@ import brotli  # type: ignore[import-untyped]
 
 from . import cpython, link, lockfile, stdlib, stdlib_pieces, toolchain, versions
 from .cache import Step, file_digest, log, tree_digest
-from .paths import DIST, LOADER, RUNTIME
+from .paths import DIST, LOADER, RUNTIME, STDLIB_PATCHES
 
 STAMP = ".precompressed.json"  # file name -> sha256 of the bytes its .gz/.br were made from
 COMPRESSIBLE = ("pinnace.asm.wasm", "pinnace.asm.mjs", "python313.zip", "pinnace.mjs",
@@ -42,8 +42,9 @@ def stdlib_step(cp: cpython.WasmBuild) -> Step:
         "stdlib",
         {
             "cpython": cp.builddir.name,
-            "runtime_py": tree_digest(RUNTIME / "pinnace"),
+            "runtime_py": [tree_digest(RUNTIME / pkg) for pkg in stdlib.RUNTIME_PACKAGES],
             "packer": tree_digest(Path(__file__).parent, "stdlib*.py"),
+            "stdlib_patches": tree_digest(STDLIB_PATCHES),
             "pyc_format": file_digest(Path(__file__).with_name("wheel_bytecode.py")),
             "build_info": versions.build_info(),
             "v": 3,

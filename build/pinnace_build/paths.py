@@ -10,6 +10,7 @@ DIST = REPO / "dist"
 RECIPES = REPO / "recipes"
 RUNTIME = REPO / "runtime"
 LOADER = REPO / "loader-js"
+STDLIB_PATCHES = REPO / "build" / "stdlib-patches"
 
 
 def cache_root() -> Path:

@@ -4,7 +4,8 @@ The stdlib ships as one zip, ``python313.zip``, which CPython finds on ``sys.pat
 (``<prefix>/lib/python313.zip``).  It holds *bytecode only* (``.pyc``, compiled by the native
 build python of the same version, unchecked-hash so no source stat is needed), plus the
 platform's ``_sysconfigdata`` (as built, but for SYSCONFIG_CHANGES) and the runtime package
-``pinnace``.  Why bytecode and not
+``pinnace``.  A few stdlib modules ship patched (build/stdlib-patches: ``socket`` says why it
+cannot reach the network, ``http.client`` connects through the host's HTTP).  Why bytecode and not
 sources: see docs/build.md (measured: smaller download after compression and no compile at
 import time).  Left out: the test suites, idlelib, tkinter, turtledemo, ensurepip and other
 modules that cannot work in the browser sandbox.
@@ -17,7 +18,7 @@ import subprocess
 from pathlib import Path
 
 from .cache import BuildError
-from .paths import RUNTIME
+from .paths import RUNTIME, STDLIB_PATCHES
 
 # Top-level stdlib entries left out of the core archive.
 EXCLUDED_TOP = {
@@ -27,6 +28,9 @@ EXCLUDED_TOP = {
 # Directory names that hold tests inside stdlib packages.
 EXCLUDED_DIRS = {"tests", "idle_test", "__pycache__"}
 ZIP_NAME = "python313.zip"
+# The packages of runtime/ packed with the stdlib: Pinnace's runtime, and Pyodide's API as
+# aliases of it.
+RUNTIME_PACKAGES = ("pinnace", "pyodide")
 
 # Writes the zip; run by the *native* build python (same version, so the same bytecode).
 # kind "pyc": compiled modules only; "py": the files as they are.  compression "stored" |
@@ -105,6 +109,24 @@ def shipped_sysconfigdata(built: Path, dest: Path) -> Path:
     return dest / built.name
 
 
+def patched_stdlib(lib: Path, dest: Path) -> list[str]:
+    """Copy the stdlib files that the patches of STDLIB_PATCHES change into ``dest`` and apply
+    the patches there; their paths relative to ``lib``."""
+    changed: list[str] = []
+    for patch in sorted(STDLIB_PATCHES.glob("*.patch")):
+        for line in patch.read_text().splitlines():
+            if line.startswith("+++ b/"):
+                rel = line[len("+++ b/"):].split("\t")[0]
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(lib / rel, dest / rel)
+                changed.append(rel)
+        res = subprocess.run(["patch", "-p1", "--forward", "--batch", "-d", str(dest), "-i", str(patch)],
+                             capture_output=True, text=True)  # fmt: skip
+        if res.returncode != 0:
+            raise BuildError(f"{patch.name} does not apply to this CPython's Lib:\n{res.stdout}{res.stderr}")
+    return changed
+
+
 def pack(
     build_python: Path,
     srcdir: Path,
@@ -118,16 +140,18 @@ def pack(
     entries (``sqlite3``, ``lzma.py``) left out because they ship as separate pieces."""
     lib = srcdir / "Lib"
     shipped = shipped_sysconfigdata(sysconfigdata, out / ".sysconfigdata")
+    patched_root = out / ".patched"
+    patched = patched_stdlib(lib, patched_root)
     parts = [
-        (lib, _stdlib_files(lib, set(unbundled))),
+        (lib, [f for f in _stdlib_files(lib, set(unbundled)) if f not in patched]),
+        (patched_root, patched),
         (shipped.parent, [shipped.name]),
-        (
-            RUNTIME,
-            [str(p.relative_to(RUNTIME)) for p in sorted((RUNTIME / "pinnace").rglob("*.py"))],
-        ),
+        (RUNTIME, [str(p.relative_to(RUNTIME)) for pkg in RUNTIME_PACKAGES
+                   for p in sorted((RUNTIME / pkg).rglob("*.py"))]),  # fmt: skip
     ]
     try:
         return write_zip(build_python, out / ZIP_NAME, parts, kind, compression,
                          f"/lib/{ZIP_NAME}")  # fmt: skip
     finally:
         shutil.rmtree(shipped.parent)
+        shutil.rmtree(patched_root)

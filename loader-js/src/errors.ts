@@ -14,7 +14,12 @@ export type FetchFailure =
   /** Any other failure to read a local file (permissions, ...). */
   | { kind: "unreadable"; detail: string }
   /** The server stopped sending: nothing arrived for `ms` milliseconds (`received` bytes had). */
-  | { kind: "timeout"; ms: number; received: number };
+  | { kind: "timeout"; ms: number; received: number }
+  /** Nothing listens at the address (Node tells this apart; browsers do not). */
+  | { kind: "refused"; detail: string }
+  /** A browser would not hand the answer to this page: the server answers, but not with an
+   * Access-Control-Allow-Origin for the page's `origin`. */
+  | { kind: "cors"; origin: string };
 
 /** The text of a failure, e.g. "HTTP 404 Not Found" or "network error after 10 bytes (...)":
  * the one place these messages are made. */
@@ -32,6 +37,11 @@ export function describeFailure(f: FetchFailure): string {
       return f.detail;
     case "timeout":
       return `timed out: nothing received for ${f.ms / 1000} s` + (f.received ? ` after ${f.received} bytes` : "");
+    case "refused":
+      return `connection refused (${f.detail})`;
+    case "cors":
+      return `blocked by CORS: the server did not allow this page's origin (${f.origin}) to read ` +
+        "the answer (no Access-Control-Allow-Origin header for it)";
   }
 }
 

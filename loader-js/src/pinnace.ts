@@ -14,6 +14,7 @@ import { writeScratch } from "./ffi/strings.js";
 import { Jspi, jspiAvailable } from "./jspi.js";
 import { recursionBudget } from "./recursion.js";
 import { fixFileSystem, fstatByDescriptor } from "./fs-fixes.js";
+import { refuseNetworkSockets } from "./sockets.js";
 import { SITE_PACKAGES, STDLIB_ZIP, VERSION } from "./version.js";
 
 export { VERSION };
@@ -291,6 +292,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
       ) {
         jspi?.patchImports(imports);
         fstatByDescriptor(imports, () => started?.FS);
+        refuseNetworkSockets(imports, () => started?.FS);
         instantiateWasm(wasmURL, indexURL, imports).then(({ instance, module }) => {
           jspi?.setExports(instance.exports);
           receive(instance, module);

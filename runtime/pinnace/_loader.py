@@ -28,6 +28,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "load": ("promise",),  # package names: installed the loader's way (loadPackage)
     "preload": ("sync", "suspend"),  # paths of installed side modules: loaded ahead of dlopen
     "resumed": ("sync",),  # Python runs again after a suspension (runtime/src/packages.c)
+    "request": ("sync", "promise", "suspend"),  # pinnace.http: JSON of a request -> of its answer
 }
 
 _table: Any = None
@@ -166,3 +167,27 @@ def fetch_url(url: str) -> _Awaited:
     """Await the path of a temporary file holding the bytes at ``url`` (remove it when read);
     FetchError (an OSError) if they cannot be had."""
     return _Awaited("fetch_url", url)
+
+
+def request_now(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """An HTTP request (pinnace.http's JSON) made while Python waits: blocking where the host
+    can (``mode() == "sync"``), suspended where Python can suspend (JSPI); the answer's JSON,
+    or None where it can do neither."""
+    how = mode()
+    if how == "sync":
+        return json.loads(_call("request", json.dumps(spec)))  # type: ignore[no-any-return]
+    if how == "jspi":
+        out = _suspend("request", spec)
+        return None if out is None else json.loads(out)
+    return None
+
+
+async def request(spec: dict[str, Any]) -> dict[str, Any]:
+    """An HTTP request awaited (the host's event loop goes on meanwhile); the answer's JSON."""
+    from .ffi import JsException
+
+    try:
+        text = await _ops("promise").request(json.dumps(spec))
+    except JsException as e:
+        raise _from_js(e) from None
+    return json.loads(text)  # type: ignore[no-any-return]

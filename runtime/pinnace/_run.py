@@ -28,7 +28,7 @@ CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at startu
 # runtime without ever running code through here.
 
 
-def _compile(source: str, filename: str, top_level_await: bool = False
+def compile_code(source: str, filename: str, top_level_await: bool = False
              ) -> tuple[CodeType, CodeType | None]:  # fmt: skip
     """Compile ``source`` as statements plus, if it ends in an expression, that expression."""
     import ast
@@ -52,10 +52,15 @@ def _remember_source(source: str, filename: str) -> None:
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
 
 
+def namespace(given: dict[str, Any] | None) -> dict[str, Any]:
+    """Where code runs: ``given``, else ``__main__``'s namespace."""
+    return __main__.__dict__ if given is None else given
+
+
 def run(source: str, filename: str = "<exec>", namespace: dict[str, Any] | None = None) -> Any:
     ns = __main__.__dict__ if namespace is None else namespace
     _remember_source(source, filename)
-    body, expr = _compile(source, filename)
+    body, expr = compile_code(source, filename)
     exec(body, ns)
     return None if expr is None else eval(expr, ns)
 
@@ -68,7 +73,7 @@ def run_async(
 
     ns = __main__.__dict__ if namespace is None else namespace
     _remember_source(source, filename)
-    body, expr = _compile(source, filename, top_level_await=True)
+    body, expr = compile_code(source, filename, top_level_await=True)
 
     from .loop import INTERRUPTED, LOOP
 
@@ -100,12 +105,21 @@ def start(host_loop: bool = True) -> None:
     (importing asyncio at startup would cost about 0.2 s)."""
     ffi.install(_await_js)
     if not host_loop:
+        sys.excepthook = _excepthook  # CPython's main prints what the program did not catch
         return
     _state.HOST_LOOP = True
     if "asyncio" in sys.modules:
         _install_loop()
     else:
         sys.meta_path.insert(0, _LoopOnAsyncioImport())
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+    """CPython's own report of an uncaught exception, without the runtime's frames at the ends
+    of its traceback (an HTTP request that failed inside pinnace.http)."""
+    from . import _tracebacks
+
+    sys.__excepthook__(kind, exc, _tracebacks.without_runtime_frames_at_the_ends(tb))
 
 
 def _await_js(thenable: ffi.JsProxy) -> Any:

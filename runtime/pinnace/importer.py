@@ -183,21 +183,27 @@ class LockFinder:
         return PathFinder.find_spec(fullname, path, target)
 
 
+def imported_names(source: str) -> list[str]:
+    """Top-level names of the modules ``source`` imports (absolute imports), in the order first
+    seen; SyntaxError if it does not parse."""
+    import ast
+
+    names: dict[str, None] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update((a.name.split(".")[0], None) for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names[node.module.split(".")[0]] = None
+    return list(names)
+
+
 def scan_imports(source: str) -> list[str]:
     """Top-level names of the modules ``source`` imports that the lock knows and that are not
     installed (the pre-scan that runs before ``runPythonAsync``)."""
-    import ast
-
     try:
-        tree = ast.parse(source)
+        names = imported_names(source)
     except SyntaxError:
         return []  # running the code reports it
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
     imports = _packages.import_map(prescan=True)
     wanted = {imports[n] for n in names if n in imports}
     return sorted(p for p in wanted if not _packages.is_installed(p))

@@ -5,6 +5,9 @@ fixtures for the built distribution, node, static servers and Chromium, and the 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,26 @@ def server(dist: Path) -> Iterator[StaticServer]:
     srv = StaticServer(REPO, port=0).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[str]:
+    """The URL of support/api_server.py, an HTTP API run as a process of its own."""
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("api_server.py"))],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local TCP port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@
 import { FetchError, InternalError, LoadError, PackageError } from "../errors.js";
 import { nodeFs, type Host } from "../environment.js";
 import { fetchBytes } from "../fetch.js";
+import { PythonRequests, syncRequester } from "../http.js";
 import type { Bridge } from "../ffi/bridge.js";
 import type { Jspi } from "../jspi.js";
 import type { EmModule } from "../module.js";
@@ -80,6 +81,7 @@ export class PackageManager {
     private readonly digest: Digest,
     private readonly cache: PackageCache | undefined,
     private readonly fetchNow: SyncFetch | undefined,
+    private readonly requests: PythonRequests,
   ) {
     config.mod.FS.mkdirTree(TMP_DIR);
   }
@@ -96,8 +98,10 @@ export class PackageManager {
       : host.kind !== "node" && CacheApiCache.available() ? new CacheApiCache(digest) : undefined;
     const lockCopies = cache instanceof DirectoryCache && /^https?:/.test(indexURL) ? cache : undefined;
     const lock = parseLock(await lockOrCopy(config.lockBytes, indexURL, lockCopies), indexURL + LOCK_NAME);
+    const requests = new PythonRequests(config.mod.FS, TMP_DIR, syncRequester(host, node?.threads),
+                                        host.kind === "node");
     return new PackageManager(config, lock, new PythonPackages(config.bridge), digest, cache,
-                              syncFetcher(host, node, config.downloadTimeout));
+                              syncFetcher(host, node, config.downloadTimeout), requests);
   }
 
   /** The directory caching downloaded packages (Node's fs), if any. */
@@ -128,21 +132,26 @@ export class PackageManager {
         fetch_url: (url) => this.writeTmp(this.fetchURLNow(url), "url"),
         preload: (paths) => this.preloadLibrariesNow(paths),
         resumed: () => this.config.jspi?.resumed(),
+        request: (json) => JSON.stringify(this.requests.requestNow(JSON.parse(json))),
       },
       [Way.Promise]: {
         fetch_url: async (url) => this.writeTmp(await this.fetchBytes(url), "url"),
         load: (names) => this.loadPackage(names),
+        request: async (json) => JSON.stringify(await this.requests.request(JSON.parse(json))),
       },
       [Way.Suspend]: {
         fetch: (names) => this.downloadAll(names.map((n) => entryOf(this.lock, n)), {}),
         preload: (paths) => this.preloadLibraries(paths),
+        request: (r) => this.requests.request(r),
       },
     };
   }
 
   /** What Python waits for while suspended on an operation, for errors ("package numpy"). */
   describeSuspension(op: string, arg: unknown): string {
-    return op === "fetch" ? `package ${(arg as string[]).join(", ")}` : "a package's shared libraries";
+    if (op === "fetch") return `package ${(arg as string[]).join(", ")}`;
+    if (op === "request") return `an HTTP request to ${(arg as { url: string }).url}`;
+    return "a package's shared libraries";
   }
 
   /** Install packages (package or import names) with their dependencies. */

@@ -1,4 +1,4 @@
-// The Node modules the package manager uses where Node's fs is reachable (Node, Electron's main
+// The Node modules the package manager (and Python's HTTP requests) use where Node's fs is reachable (Node, Electron's main
 // and utility processes, renderers with Node), loaded once.
 import { nodeModule } from "../environment.js";
 
@@ -9,6 +9,7 @@ export interface NodeModules {
   crypto: typeof import("node:crypto");
   child: typeof import("node:child_process");
   url: typeof import("node:url");
+  threads: typeof import("node:worker_threads");
 }
 
 export async function loadNodeModules(): Promise<NodeModules> {
@@ -19,5 +20,6 @@ export async function loadNodeModules(): Promise<NodeModules> {
     crypto: await nodeModule("crypto"),
     child: await nodeModule("child_process"),
     url: await nodeModule("url"),
+    threads: await nodeModule("worker_threads"),
   };
 }

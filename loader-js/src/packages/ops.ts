@@ -1,12 +1,14 @@
-// The operations Python's package code asks of the loader: one table, by how Python reaches
-// them.  The Python side names the same operations in runtime/pinnace/_loader.py (OPS), and a
-// unit test (loader-js/test/ops.test.ts) checks that both name the same ones the same ways.
+// The operations Python's runtime asks of the loader (its package code; pinnace.http's requests):
+// one table, by how Python reaches them.  The Python side names the same operations in
+// runtime/pinnace/_loader.py (OPS), and a unit test (loader-js/test/ops.test.ts) checks that both name the same ones the same ways.
 //
 // - "sync":    called through the FFI, the result returned at once (Python gets the table from
 //              _pinnace_packages.ops(), runtime/src/packages.c).
 // - "promise": called through the FFI, returning a promise Python awaits on the asyncio loop.
 // - "suspend": reached through _pinnace_packages.suspend(op, json): a JSPI-suspending wasm import
 //              (jspi.ts); the argument and the result cross as JSON, an error as the JS error.
+
+import type { PythonAnswer, PythonRequest } from "../http.js";
 
 /** A package file downloaded into the Emscripten FS, for Python to check and install. */
 export interface Fetched {
@@ -41,6 +43,8 @@ export const PACKAGE_OPS = {
   preload: [Way.Sync, Way.Suspend],
   /** Python runs again after a suspension (called by runtime/src/packages.c) */
   resumed: [Way.Sync],
+  /** an HTTP request of pinnace.http (JSON of a PythonRequest): JSON of its PythonAnswer */
+  request: [Way.Sync, Way.Promise, Way.Suspend],
 } as const satisfies Record<string, readonly Way[]>;
 
 export type OpName = keyof typeof PACKAGE_OPS;
@@ -54,14 +58,17 @@ export interface PackageOps {
     fetch_url(url: string): string;
     preload(paths: string[]): void;
     resumed(): void;
+    request(json: string): string;
   };
   [Way.Promise]: {
     fetch_url(url: string): Promise<string>;
     load(names: string[]): Promise<string[]>;
+    request(json: string): Promise<string>;
   };
   [Way.Suspend]: {
     fetch(names: string[]): Promise<Fetched[]>;
     preload(paths: string[]): Promise<void>;
+    request(r: PythonRequest): Promise<PythonAnswer>;
   };
 }
 
