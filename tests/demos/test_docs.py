@@ -3,7 +3,8 @@
 A ```js block that imports from "pinnace" and is followed by a ```text block is run under node
 (with "pinnace" resolved to dist/pinnace.mjs); its output must equal the text block.  In docs/,
 a ```python block followed by a ```text block runs in the wasm interpreter (`pinnace python`),
-with the same check.
+with the same check.  In both, the address ``http://localhost:8000`` (the HTTP examples' API)
+is that of support/api_server.py, the tests' HTTP API.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from support.hosts import REPO
+
+DOCS_API = "http://localhost:8000"
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 # a code block never contains ``` itself: (?:(?!```).)* keeps a match inside one block
@@ -34,13 +37,13 @@ def examples() -> list[tuple[str, str, str]]:
 
 @pytest.mark.usefixtures("dist")
 @pytest.mark.parametrize(("name", "code", "expected"), examples(), ids=[e[0] for e in examples()])
-def test_js_example(name: str, code: str, expected: str, tmp_path: Path) -> None:
+def test_js_example(name: str, code: str, expected: str, tmp_path: Path, api: str) -> None:
     dist_uri = (REPO / "dist" / "pinnace.mjs").as_uri()
     script = tmp_path / "example.mjs"
-    script.write_text(code.replace('from "pinnace"', f'from "{dist_uri}"'))
+    script.write_text(code.replace('from "pinnace"', f'from "{dist_uri}"').replace(DOCS_API, api))
     res = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    assert res.stdout == expected
+    assert res.stdout == expected.replace(DOCS_API, api)
 
 
 PY_PAIR = re.compile(rf"```python\n(?P<code>{BLOCK})```\n\n```text\n(?P<out>{BLOCK})```", re.S)
@@ -58,13 +61,13 @@ def python_examples() -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize(
     ("name", "code", "expected"), python_examples(), ids=[e[0] for e in python_examples()]
 )
-def test_python_example(name: str, code: str, expected: str) -> None:
+def test_python_example(name: str, code: str, expected: str, api: str) -> None:
     res = subprocess.run(
-        [sys.executable, "-m", "pinnace_build.cli", "python", "-c", code],
+        [sys.executable, "-m", "pinnace_build.cli", "python", "-c", code.replace(DOCS_API, api)],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert res.stdout == expected
+    assert res.stdout == expected.replace(DOCS_API, api)
 
 
 def test_there_are_examples() -> None:
