@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadPinnace } from "./pinnace.js";
 import type { EmModule } from "./module.js";
-import { hostDescriptorStat, hostFileAttributes } from "./fs-fixes.js";
+import { fixHostFolders } from "./mounts.js";
 
 const HIDDEN = new Set(["dev", "proc", "sys", "lib"]);
 
@@ -48,14 +48,8 @@ function readStdin(): Uint8Array | null {
 
 function mountHost(mod: EmModule): void {
   const { FS } = mod;
-  const NODEFS = FS.filesystems.NODEFS as Parameters<typeof hostFileAttributes>[0];
-  hostFileAttributes(NODEFS, fs, FS.ErrnoError);
-  hostDescriptorStat((nfd) => {
-    const s = fs.fstatSync(nfd); // the fields NODEFS's getattr gives
-    return { dev: s.dev, ino: s.ino, mode: s.mode, nlink: s.nlink, uid: s.uid, gid: s.gid,
-             rdev: s.rdev, size: s.size, atime: s.atime, mtime: s.mtime, ctime: s.ctime,
-             blksize: s.blksize, blocks: s.blocks };
-  });
+  const NODEFS = FS.filesystems.NODEFS;
+  fixHostFolders(mod, fs);
   for (const entry of fs.readdirSync("/", { withFileTypes: true })) {
     if (!entry.isDirectory() || HIDDEN.has(entry.name)) continue;
     const mountpoint = "/" + entry.name;

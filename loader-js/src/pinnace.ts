@@ -15,6 +15,8 @@ import { Jspi, jspiAvailable } from "./jspi.js";
 import { recursionBudget } from "./recursion.js";
 import { fixFileSystem, fstatByDescriptor } from "./fs-fixes.js";
 import { refuseNetworkSockets } from "./sockets.js";
+import { Mounts, type MountOption } from "./mounts.js";
+import { unpackArchive } from "./archives.js";
 import { SITE_PACKAGES, STDLIB_ZIP, VERSION } from "./version.js";
 
 export { VERSION };
@@ -53,6 +55,10 @@ export interface LoadOptions {
    * (runPythonAsync, tasks) suspend Python while the package downloads, where the engine has
    * JSPI (Chromium).  Default true; false keeps the pre-scan and the ImportError. */
   jspi?: boolean;
+  /** Folders of Python's file system that are not in memory (docs/files.md): a host folder
+   * where Node's fs is reachable (`"/data": "/path/on/host"`, or `{ path, readOnly: true }`),
+   * or in a browser a folder whose files persist (`"/home/user": { persist: "indexeddb" }`). */
+  mounts?: Record<string, MountOption>;
   /** @internal used by `pinnace python`: set up the module but do not start Python. */
   _noInit?: boolean;
 }
@@ -77,16 +83,39 @@ export class Pinnace {
   /** @internal the package manager (see docs/packages.md). */
   readonly _packages: PackageManager;
   private readonly bridge: Bridge;
+  private readonly mounts: Mounts | undefined;
   private globalsProxy: any;
 
   constructor(mod: EmModule, streams: Streams, host: Host, pythonVersion: string, bridge: Bridge,
-              packages: PackageManager) {
+              packages: PackageManager, mounts?: Mounts) {
     this._module = mod;
     this.streams = streams;
     this.host = host;
     this.pythonVersion = pythonVersion;
     this.bridge = bridge;
     this._packages = packages;
+    this.mounts = mounts;
+  }
+
+  /**
+   * Write the persistent folders (`mounts: { dir: { persist: "indexeddb" } }`) back now; they
+   * are written back by themselves too (docs/files.md).  Resolves when stored.
+   */
+  async syncFiles(): Promise<void> {
+    await this.mounts?.sync();
+  }
+
+  /**
+   * Unpack an archive into Python's file system: `format` "zip", "tar", "tar.gz" ("gztar",
+   * "tgz"), "tar.bz2", "tar.xz"; `extractDir` defaults to Python's current directory.  Members
+   * that would land outside it are refused (a PythonError, nothing unpacked past them).
+   */
+  unpackArchive(data: ArrayBuffer | ArrayBufferView, format: string, options: { extractDir?: string } = {}): void {
+    try {
+      unpackArchive(this._module, this.bridge, data, format, options.extractDir ?? ".");
+    } finally {
+      this.streams.flush();
+    }
   }
 
   /** Where the loader runs: "browser", "worker", "node", or one of Electron's processes and
@@ -155,6 +184,7 @@ export class Pinnace {
     } finally {
       this.bridge.destroy(task);
       this.streams.flush();
+      this.mounts?.afterRun();
     }
   }
 
@@ -190,6 +220,7 @@ export class Pinnace {
       mod._free(namePtr);
       if (globals) mod._pinnace_decref(globals);
       this.streams.flush();
+      this.mounts?.afterRun();
     }
   }
 
@@ -338,6 +369,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
     options.stderr ?? defaultOutput("warn"),
   );
   if (options._noInit) return new Pinnace(mod, streams, host, "", bridge, packages);
+  const mounts = options.mounts ? await Mounts.make(mod, host, options.mounts) : undefined;
   const argv = ["", ...(options.args ?? [])];
   const ptrs = argv.map((a) => mod.stringToNewUTF8(a));
   const array = mod._malloc(4 * ptrs.length);
@@ -348,7 +380,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   mod._free(array);
   if (status !== 0) throw new StartError(`Python failed to start (status ${status}); see stderr for details`, status);
   mod._pinnace_set_recursion_budget(recursionBudget(host));
-  return new Pinnace(mod, streams, host, pythonVersion(bridge), bridge, packages);
+  return new Pinnace(mod, streams, host, pythonVersion(bridge), bridge, packages, mounts);
 }
 
 /** Python's version ("3.13.5"), from its sys module. */

@@ -12,6 +12,7 @@ Its modules form layers, top to bottom::
     importer      the lazy per-import finder
     _packages     the lock file; verifying and installing wheels the loader fetched
     _loader       the loader's operations as Python reaches them; PackageError, FetchError
+    _files        unpacking archives into the file system
     trio          pinnace.trio.run, await_js, fetch
     matplotlib_backend  matplotlib's default backend: Agg, shown on the page (or posted by a worker)
     _trio_host    Trio's platform layer on the JS host (imported by the patched trio)
@@ -35,7 +36,7 @@ TYPE_CHECKING = False  # typing costs tens of milliseconds to import at startup 
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FetchError", "PackageError", "__version__", "install"]
+__all__ = ["FetchError", "PackageError", "__version__", "install", "unpack_archive"]
 
 
 def __getattr__(name: str) -> Any:
@@ -55,3 +56,11 @@ async def install(requirements: str | list[str],
     from ._install import install as _install
 
     return await _install(requirements, index_urls)
+
+
+def unpack_archive(source: Any, extract_dir: Any = ".", format: str | None = None) -> None:
+    """Unpack an archive (a path, or its bytes) into ``extract_dir``: zip, tar, tar.gz, tar.bz2,
+    tar.xz; members that would land outside it are refused (docs/files.md)."""
+    from ._files import unpack_archive as _unpack
+
+    _unpack(source, extract_dir, format)

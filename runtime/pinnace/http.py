@@ -111,6 +111,14 @@ class _Answer:
         if self.status >= 400:
             raise HTTPStatusError(self)
 
+    def _unpack(self, extract_dir: Any, format: str | None) -> None:
+        from . import _files
+
+        format = format or _files.format_of(self.url.split("?")[0])  # the URL's file name
+        if format is None:
+            raise ValueError(f"cannot tell the archive format of {self.url}: pass format=")
+        _files.unpack_archive(self.content, extract_dir, format)
+
     def _text(self, encoding: str | None) -> str:
         return self.content.decode(encoding or self._charset(), errors="replace")
 
@@ -140,6 +148,11 @@ class Response(_Answer):
     async def json(self, **kwargs: Any) -> Any:
         return _json.loads(self.content, **kwargs)
 
+    async def unpack_archive(self, extract_dir: Any = ".", format: str | None = None) -> None:
+        """Unpack the body, an archive, into ``extract_dir`` (``format``: as
+        :func:`pinnace.unpack_archive`; by default the URL's file name says)."""
+        self._unpack(extract_dir, format)
+
 
 class SyncResponse(_Answer):
     """The answer of :func:`fetch_sync`: :class:`Response`'s fields, the body read by plain
@@ -154,6 +167,10 @@ class SyncResponse(_Answer):
 
     def json(self, **kwargs: Any) -> Any:
         return _json.loads(self.content, **kwargs)
+
+    def unpack_archive(self, extract_dir: Any = ".", format: str | None = None) -> None:
+        """Unpack the body, an archive, into ``extract_dir`` (as :meth:`Response.unpack_archive`)."""
+        self._unpack(extract_dir, format)
 
 
 def _spec(url: str, method: str, headers: Mapping[str, str] | None, body: Any,

@@ -75,18 +75,9 @@ class FetchResponse:
         return _json.loads(self._response.content, **kwargs)
 
     async def unpack_archive(self, *, extract_dir: str | None = None, format: str | None = None) -> None:
-        """Unpack the body (a zip or tar archive) into ``extract_dir`` (default: the current
-        directory), as ``shutil.unpack_archive`` does."""
-        import os
-        import shutil
-        import tempfile
-
-        name = self._url.rsplit("/", 1)[-1].split("?")[0] or "archive"
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, name)
-            with open(path, "wb") as f:
-                f.write(self._response.content)
-            shutil.unpack_archive(path, extract_dir, format)
+        """Unpack the body (zip, tar, tar.gz, ...) into ``extract_dir`` (default: the current
+        directory); the format from the URL's file name unless given."""
+        await self._response.unpack_archive(extract_dir or ".", format)
 
 
 async def pyfetch(url: str, **kwargs: Any) -> FetchResponse:

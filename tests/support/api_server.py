@@ -12,16 +12,37 @@ killed).  Every answer allows any origin (CORS), but /nocors's.
 * ``/echo`` (any method): JSON of the method, the headers, the body (text) and its length
 * ``GET /nocors``: JSON, without Access-Control-Allow-Origin
 * ``GET /headers``: a ``X-Answer: 42`` header and two ``X-Many`` headers
+* ``GET /archive.zip``, ``/archive.tar.gz``: ARCHIVE_FILES as an archive
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import tarfile
 import time
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 JSON = {"hello": "world", "n": 1}
+ARCHIVE_FILES = {"a.txt": b"alpha", "dir/b.txt": b"beta"}
+
+
+def archive(kind: str, files: dict[str, bytes] = ARCHIVE_FILES) -> bytes:
+    """``files`` as a "zip" or "tar.gz" archive (names as given, even unsafe ones)."""
+    out = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(out, "w") as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+    else:
+        with tarfile.open(fileobj=out, mode="w:gz") as t:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return out.getvalue()
 
 
 def pattern(n: int) -> bytes:
@@ -70,6 +91,8 @@ class ApiHandler(BaseHTTPRequestHandler):
             return self._send(200, json.dumps(JSON).encode(), cors=False)
         if path == "/headers":
             return self._send(200, b"{}", headers=[("X-Answer", "42"), ("X-Many", "a"), ("X-Many", "b")])
+        if path in ("/archive.zip", "/archive.tar.gz"):
+            return self._send(200, archive(path.split(".", 1)[1]), "application/octet-stream")
         if path == "/redirect":
             return self._send(302, b"", "text/plain", [("Location", "/json")])
         if path == "/redirect-twice":
