@@ -8,6 +8,7 @@ Its modules form layers, top to bottom::
     _run          start(): wires the parts together; runPython and runPythonAsync
     _http_client  http.client's connections over pinnace.http (the patched http/client.py binds them)
     http          pinnace.http: fetch, fetch_sync, open_url over the host's HTTP
+    _tcp          asyncio's TCP connections over Node's net (handed to loop by _run.start)
     _install      pinnace.install: wheels from a package index, like micropip
     importer      the lazy per-import finder
     _packages     the lock file; verifying and installing wheels the loader fetched

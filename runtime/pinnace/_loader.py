@@ -29,6 +29,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "preload": ("sync", "suspend"),  # paths of installed side modules: loaded ahead of dlopen
     "resumed": ("sync",),  # Python runs again after a suspension (runtime/src/packages.c)
     "request": ("sync", "promise", "suspend"),  # pinnace.http: JSON of a request -> of its answer
+    "tcp_connect": ("sync",),  # (host, port, events) -> a handle of a Node socket (pinnace._tcp)
 }
 
 _table: Any = None
@@ -191,3 +192,9 @@ async def request(spec: dict[str, Any]) -> dict[str, Any]:
     except JsException as e:
         raise _from_js(e) from None
     return json.loads(text)  # type: ignore[no-any-return]
+
+
+def tcp_connect(host: str, port: int, events: Any) -> Any:
+    """A TCP connection of Node's net (a JsProxy of the loader's TcpHandle); ``events`` (a
+    PyProxy) is called with the socket's events.  JsException where the host has no net."""
+    return _ops("sync").tcp_connect(host, port, events)

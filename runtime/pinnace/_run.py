@@ -137,7 +137,14 @@ def _await_js(thenable: ffi.JsProxy) -> Any:
 def _install_loop() -> None:
     from . import loop
 
-    loop.install()
+    loop.install(connect=_tcp_connect)
+
+
+async def _tcp_connect(*args: Any) -> Any:
+    """asyncio's TCP connections over the host (imported when one is made)."""
+    from . import _tcp
+
+    return await _tcp.create_connection(*args)
 
 
 class _LoopOnAsyncioImport:  # a sys.meta_path finder (importlib.abc would import typing)

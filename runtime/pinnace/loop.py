@@ -14,6 +14,7 @@ blocking calls that would have to wait for the loop (``run_until_complete``, ``r
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import heapq
 import signal
@@ -274,6 +275,23 @@ class HostEventLoop(asyncio.BaseEventLoop):
     def run_until_complete(self, future: Any) -> Any:
         raise RuntimeError(BLOCKING.format("loop.run_until_complete()"))
 
+    # TCP connections over the host (Node's net), handed in by _run.start() (install())
+    _connect: Callable[..., Any] | None = None
+
+    async def create_connection(self, protocol_factory: Any, host: str | None = None,
+                                port: int | None = None, *, ssl: Any = None, sock: Any = None,
+                                local_addr: Any = None, **tuning: Any) -> Any:  # fmt: skip
+        """A TCP connection over the host's (Node's net; docs/http.md#tcp-from-asyncio).  The
+        other arguments of asyncio's (family, happy_eyeballs_delay, ...) are the host's
+        business; a given socket or local address cannot be had."""
+        if sock is not None or local_addr is not None:
+            raise NotImplementedError("create_connection(sock=, local_addr=): WebAssembly has no "
+                                      "sockets; connect by host and port")
+        if self._connect is None or host is None or port is None:
+            raise OSError(errno.ENETUNREACH, "create_connection needs a host and a port, and a host "
+                          "with TCP connections (Node, Electron's main process)")
+        return await self._connect(self, protocol_factory, host, port, ssl)
+
     def run_in_executor(self, executor: Any, func: Any, *args: Any) -> Any:
         raise NotImplementedError(
             "run_in_executor() needs threads, which Pinnace's WebAssembly build does not "
@@ -305,8 +323,10 @@ def await_js(thenable: JsProxy) -> Any:
     return future.__await__()
 
 
-def install() -> None:
-    """Make LOOP the event loop and the running loop (done once, when the runtime starts)."""
+def install(connect: Callable[..., Any] | None = None) -> None:
+    """Make LOOP the event loop and the running loop (done once, when the runtime starts);
+    ``connect(loop, protocol_factory, host, port, ssl)`` makes its TCP connections."""
+    HostEventLoop._connect = staticmethod(connect) if connect else None  # type: ignore[assignment]
     asyncio.set_event_loop_policy(HostEventLoopPolicy())
     events._set_running_loop(LOOP)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:

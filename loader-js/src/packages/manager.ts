@@ -8,6 +8,8 @@ import { FetchError, InternalError, LoadError, PackageError } from "../errors.js
 import { nodeFs, type Host } from "../environment.js";
 import { fetchBytes } from "../fetch.js";
 import { PythonRequests, syncRequester } from "../http.js";
+import { tcpConnect, type TcpEvents, type TcpHandle } from "../tcp.js";
+import type { NodeModules } from "./node.js";
 import type { Bridge } from "../ffi/bridge.js";
 import type { Jspi } from "../jspi.js";
 import type { EmModule } from "../module.js";
@@ -82,6 +84,7 @@ export class PackageManager {
     private readonly cache: PackageCache | undefined,
     private readonly fetchNow: SyncFetch | undefined,
     private readonly requests: PythonRequests,
+    private readonly node: NodeModules | undefined,
   ) {
     config.mod.FS.mkdirTree(TMP_DIR);
   }
@@ -101,7 +104,7 @@ export class PackageManager {
     const requests = new PythonRequests(config.mod.FS, TMP_DIR, syncRequester(host, node?.threads),
                                         host.kind === "node");
     return new PackageManager(config, lock, new PythonPackages(config.bridge), digest, cache,
-                              syncFetcher(host, node, config.downloadTimeout), requests);
+                              syncFetcher(host, node, config.downloadTimeout), requests, node);
   }
 
   /** The directory caching downloaded packages (Node's fs), if any. */
@@ -133,6 +136,7 @@ export class PackageManager {
         preload: (paths) => this.preloadLibrariesNow(paths),
         resumed: () => this.config.jspi?.resumed(),
         request: (json) => JSON.stringify(this.requests.requestNow(JSON.parse(json))),
+        tcp_connect: (host, port, events) => this.tcpConnect(host, port, events),
       },
       [Way.Promise]: {
         fetch_url: async (url) => this.writeTmp(await this.fetchBytes(url), "url"),
@@ -145,6 +149,14 @@ export class PackageManager {
         request: (r) => this.requests.request(r),
       },
     };
+  }
+
+  private tcpConnect(host: string, port: number, events: TcpEvents): TcpHandle {
+    if (!this.node) {
+      throw new Error(`TCP connections need Node's net module (Node, Electron's main process), which ` +
+                      `${this.config.host.environment} does not have`);
+    }
+    return tcpConnect(this.node.net, host, port, events);
   }
 
   /** What Python waits for while suspended on an operation, for errors ("package numpy"). */

@@ -1,4 +1,4 @@
-// The Node modules the package manager (and Python's HTTP requests) use where Node's fs is reachable (Node, Electron's main
+// The Node modules the package manager (and Python's HTTP requests and TCP connections) use where Node's fs is reachable (Node, Electron's main
 // and utility processes, renderers with Node), loaded once.
 import { nodeModule } from "../environment.js";
 
@@ -10,6 +10,7 @@ export interface NodeModules {
   child: typeof import("node:child_process");
   url: typeof import("node:url");
   threads: typeof import("node:worker_threads");
+  net: typeof import("node:net");
 }
 
 export async function loadNodeModules(): Promise<NodeModules> {
@@ -21,5 +22,6 @@ export async function loadNodeModules(): Promise<NodeModules> {
     child: await nodeModule("child_process"),
     url: await nodeModule("url"),
     threads: await nodeModule("worker_threads"),
+    net: await nodeModule("net"),
   };
 }

@@ -9,6 +9,7 @@
 //              (jspi.ts); the argument and the result cross as JSON, an error as the JS error.
 
 import type { PythonAnswer, PythonRequest } from "../http.js";
+import type { TcpEvents, TcpHandle } from "../tcp.js";
 
 /** A package file downloaded into the Emscripten FS, for Python to check and install. */
 export interface Fetched {
@@ -45,6 +46,8 @@ export const PACKAGE_OPS = {
   resumed: [Way.Sync],
   /** an HTTP request of pinnace.http (JSON of a PythonRequest): JSON of its PythonAnswer */
   request: [Way.Sync, Way.Promise, Way.Suspend],
+  /** a TCP connection for asyncio (host, port, Python's TcpEvents): its TcpHandle (Node only) */
+  tcp_connect: [Way.Sync],
 } as const satisfies Record<string, readonly Way[]>;
 
 export type OpName = keyof typeof PACKAGE_OPS;
@@ -59,6 +62,7 @@ export interface PackageOps {
     preload(paths: string[]): void;
     resumed(): void;
     request(json: string): string;
+    tcp_connect(host: string, port: number, events: TcpEvents): TcpHandle;
   };
   [Way.Promise]: {
     fetch_url(url: string): Promise<string>;
