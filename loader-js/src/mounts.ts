@@ -5,20 +5,23 @@
 // - a persistent folder in a browser (a page or a worker): Emscripten's IDBFS, an in-memory
 //   folder whose files are loaded from IndexedDB at start and written back when a written file
 //   is closed, a file or folder is made, removed or renamed (IDBFS's autoPersist), after every
-//   runPython and runPythonAsync, and on demand (`syncFiles()`).
+//   runPython and runPythonAsync, and on demand (`syncFiles()`).  With `persist: "opfs"` the
+//   store is the origin-private file system instead (opfs.ts), through the same hooks: the
+//   mount is IDBFS's, and its syncfs goes to OPFS for such a mount.
 import { StartError } from "./errors.js";
 import { nodeFs, type Host } from "./environment.js";
 import { hostDescriptorStat, hostFileAttributes } from "./fs-fixes.js";
 import type { EmModule } from "./module.js";
+import { opfsAvailable, storeInOpfs } from "./opfs.js";
 
-/** A mount: a host folder's path, `{ path, readOnly }`, or `{ persist: "indexeddb" }`. */
-export type MountOption = string | { path: string; readOnly?: boolean } | { persist: "indexeddb" };
+/** A mount: a host folder's path, `{ path, readOnly }`, or `{ persist: "indexeddb" | "opfs" }`. */
+export type MountOption = string | { path: string; readOnly?: boolean } | { persist: "indexeddb" | "opfs" };
 
 const EROFS = 69;
 
 interface Mount {
   mountpoint: string;
-  opts: { readOnly?: boolean; autoPersist?: boolean };
+  opts: { readOnly?: boolean; autoPersist?: boolean; opfs?: boolean };
 }
 
 interface MountFS {
@@ -69,22 +72,27 @@ function syncfs(idbfs: any, mount: Mount, populate: boolean): Promise<void> {
 }
 
 async function persistentFolder(FS: MountFS, host: Host, mountpoint: string, kind: string): Promise<Mount> {
-  if (kind !== "indexeddb") {
+  if (kind !== "indexeddb" && kind !== "opfs") {
     throw new StartError(`mounts: ${mountpoint}: persist ${JSON.stringify(kind)} is not known; ` +
-                         'use persist: "indexeddb"');
+                         'use persist: "indexeddb" or "opfs"');
   }
-  if (typeof indexedDB === "undefined") {
-    throw new StartError(`mounts: ${mountpoint}: persist "indexeddb" needs a browser's IndexedDB, ` +
-                         `which ${host.environment} does not have` +
-                         (host.nodeAPIs ? "; mount a host folder instead: { path }" : ""));
+  const opfs = kind === "opfs";
+  const missing = opfs ? !opfsAvailable() : typeof indexedDB === "undefined";
+  if (missing) {
+    throw new StartError(`mounts: ${mountpoint}: persist "${kind}" needs a browser's ` +
+                         `${opfs ? "origin-private file system" : "IndexedDB"}, which ${host.environment} ` +
+                         "does not have" + (host.nodeAPIs ? "; mount a host folder instead: { path }" : ""));
   }
+  const IDBFS = FS.filesystems.IDBFS;
+  if (opfs) storeInOpfs(IDBFS, FS);
   FS.mkdirTree(mountpoint);
-  FS.mount(FS.filesystems.IDBFS, { autoPersist: true }, mountpoint);
+  FS.mount(IDBFS, { autoPersist: true, opfs }, mountpoint);
   const mount = FS.lookupPath(mountpoint).node.mount;
   try {
-    await syncfs(FS.filesystems.IDBFS, mount, true);
+    await syncfs(IDBFS, mount, true);
   } catch (e) {
-    throw new StartError(`mounts: ${mountpoint}: could not read its files from IndexedDB: ${describe(e)}`);
+    throw new StartError(`mounts: ${mountpoint}: could not read its files from ` +
+                         `${opfs ? "the origin-private file system" : "IndexedDB"}: ${describe(e)}`);
   }
   return mount;
 }

@@ -71,7 +71,7 @@ def test_a_mount_that_cannot_be_made_is_a_start_error(node: Node, tmp_path: Path
     (tmp_path / "file.txt").write_text("x")
     cases = [{"/x": str(tmp_path / "missing")}, {"/x": str(tmp_path / "file.txt")},
              {"relative": str(tmp_path)}, {"/x": {"persist": "indexeddb"}},
-             {"/x": {"persist": "somewhere"}}]  # fmt: skip
+             {"/x": {"persist": "somewhere"}}, {"/x": {"persist": "opfs"}}]  # fmt: skip
     out = node.run(f"""
 for (const mounts of {json.dumps(cases)}) {{
   try {{ await loadPinnace({{ mounts }}); console.log("no error"); }}
@@ -85,31 +85,50 @@ for (const mounts of {json.dumps(cases)}) {{
         'StartError: Pinnace: mounts: "relative" must be an absolute path below /',
         "StartError: Pinnace: mounts: /x: persist \"indexeddb\" needs a browser's IndexedDB, which "
         "node does not have; mount a host folder instead: { path }",
-        'StartError: Pinnace: mounts: /x: persist "somewhere" is not known; use persist: "indexeddb"',
+        'StartError: Pinnace: mounts: /x: persist "somewhere" is not known; use persist: "indexeddb" '
+        'or "opfs"',
+        "StartError: Pinnace: mounts: /x: persist \"opfs\" needs a browser's origin-private file "
+        "system, which node does not have; mount a host folder instead: { path }",
     ]
 
 
-PERSIST = '{ mounts: { "/home/user": { persist: "indexeddb" } } }'
-# IndexedDB's store of the folder (IDBFS: a database named after the mount point): whether it
-# holds `path`, read straight from the browser.
-STORED = """(path) => new Promise((resolve, reject) => {
-    const open = indexedDB.open("/home/user");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-        const db = open.result;
-        if (!db.objectStoreNames.contains("FILE_DATA")) return resolve(false);
-        const get = db.transaction("FILE_DATA").objectStore("FILE_DATA").getKey(path);
-        get.onsuccess = () => { resolve(get.result !== undefined); db.close(); };
-        get.onerror = () => reject(get.error);
-    };
-})"""
+# Whether the browser's store of the folder holds `path` (/home/user/...), read straight from it.
+STORED = {
+    # IDBFS: a database named after the mount point, its files in FILE_DATA by path
+    "indexeddb": """(path) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("/home/user");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains("FILE_DATA")) return resolve(false);
+            const get = db.transaction("FILE_DATA").objectStore("FILE_DATA").getKey(path);
+            get.onsuccess = () => { resolve(get.result !== undefined); db.close(); };
+            get.onerror = () => reject(get.error);
+        };
+    })""",
+    # OPFS: pinnace/<mount point>/<path>
+    "opfs": """async (path) => {
+        let dir = await navigator.storage.getDirectory();
+        const parts = ["pinnace", ...path.split("/").filter(Boolean)];
+        try {
+            for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part);
+            await dir.getFileHandle(parts[parts.length - 1]);
+            return true;
+        } catch (e) {
+            if (e.name === "NotFoundError") return false;
+            throw e;
+        }
+    }""",
+}
 
 
 @pytest.mark.chromium
-def test_a_persistent_folder_survives_a_page_reload(page: Any, server: StaticServer) -> None:
+@pytest.mark.parametrize("store", ["indexeddb", "opfs"])
+def test_a_persistent_folder_survives_a_page_reload(page: Any, server: StaticServer, store: str) -> None:
+    persist = f'{{ mounts: {{ "/home/user": {{ persist: "{store}" }} }} }}'
     runner = PageRunner(page, server)
     first = last_json(runner.run(f"""
-const py = await loadPinnace({PERSIST});
+const py = await loadPinnace({persist});
 py.runPython(`
 import os
 os.makedirs("/home/user/notes/old", exist_ok=True)
@@ -123,7 +142,7 @@ with open("/home/user/gone.txt", "w") as f:
 await py.syncFiles();
 py.runPython("os.remove('/home/user/gone.txt'); os.rmdir('/home/user/notes/old')");
 // written back by itself after that run (no syncFiles): wait until IndexedDB has lost gone.txt
-const stored = {STORED};
+const stored = {STORED[store]};
 for (let i = 0; i < 100 && await stored("/home/user/gone.txt"); i++) await new Promise((r) => setTimeout(r, 50));
 py.runPython("open('/home/user/later.txt', 'w').write('auto')");
 for (let i = 0; i < 100 && !(await stored("/home/user/later.txt")); i++) await new Promise((r) => setTimeout(r, 50));
@@ -132,7 +151,7 @@ console.log(JSON.stringify({{ gone: await stored("/home/user/gone.txt"), later: 
     assert first == {"gone": False, "later": True}
     page.reload()
     after = last_json(PageRunner(page, server).run(f"""
-const py = await loadPinnace({PERSIST});
+const py = await loadPinnace({persist});
 console.log(py.runPython(`
 import json, os
 json.dumps({{"tree": sorted(os.path.relpath(os.path.join(d, f), "/home/user")
