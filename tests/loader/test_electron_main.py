@@ -266,3 +266,46 @@ def test_renderer_with_node_reads_files_with_fs(node: Node, dist: Path) -> None:
     )
     assert "runPythonAsync(code)" in lines[-2]
     assert lines[-1] == "sniffio"
+
+
+def test_main_process_mounts_fetches_and_connects(node: Node, dist: Path, tmp_path: Path, api: str,
+                                                  closed_port: int) -> None:  # fmt: skip
+    """What an Electron app's main process gives Python (docs/files.md, docs/http.md): the
+    user's folder mounted (a read-only one too), HTTP waited for, a TCP connection over Node's
+    net, and a socket attempt that fails without ending the process."""
+    docs, ref = tmp_path / "docs", tmp_path / "ref"
+    docs.mkdir()
+    ref.mkdir()
+    (ref / "in.txt").write_text("input")
+    mounts = {"/docs": str(docs), "/ref": {"path": str(ref), "readOnly": True}}
+    code = f"""
+import asyncio, json, socket
+from pinnace.http import fetch_sync
+out = {{"read": open("/ref/in.txt").read()}}
+open("/docs/out.txt", "w").write("written")
+try:
+    open("/ref/x.txt", "w")
+except OSError as e:
+    out["read_only"] = e.errno
+out["http"] = fetch_sync("{api}/json").json()
+try:
+    socket.socketpair()
+except OSError as e:
+    out["socket"] = e.errno
+try:
+    await asyncio.open_connection("127.0.0.1", {closed_port})
+except ConnectionRefusedError as e:
+    out["tcp"] = e.errno
+json.dumps(out)
+"""
+    body = f"""
+        const py = await loadPinnace({{ indexURL: {str(dist)!r}, mounts: {json.dumps(mounts)} }});
+        console.log(JSON.stringify({{ environment: py.environment,
+                                      out: JSON.parse(await py.runPythonAsync({json.dumps(code)})) }}));
+    """
+    got = json.loads(electron_main(node, body, tmp_path / "userData").strip().splitlines()[-1])
+    assert got == {"environment": "electron-main",
+                   "out": {"read": "input", "read_only": 69, "http": {"hello": "world", "n": 1},
+                           "socket": 138, "tcp": 14}}  # fmt: skip
+    assert (docs / "out.txt").read_text() == "written"
+    assert sorted(p.name for p in ref.iterdir()) == ["in.txt"]
