@@ -24,7 +24,6 @@ works in ``runPythonAsync`` and in any asyncio task.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 
@@ -41,11 +40,7 @@ async def _fetch(url: str, what: str) -> bytes:
         path = await _packages.fetch_url(url)
     except _packages.FetchError as e:
         raise PackageError(f"{what}: could not fetch {url}: {e}", url=url, failure=e) from None
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    finally:
-        os.unlink(path)
+    return _packages.take_file(path)
 
 
 def _compatible(tag: Any) -> int:

@@ -164,6 +164,18 @@ def mode() -> str:
     return str(_call("mode"))
 
 
+def take_file(path: str) -> bytes:
+    """The bytes of a temporary file the loader wrote for Python (a download, an HTTP
+    answer's body), which is removed."""
+    import os
+
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    finally:
+        os.unlink(path)
+
+
 def fetch_url(url: str) -> _Awaited:
     """Await the path of a temporary file holding the bytes at ``url`` (remove it when read);
     FetchError (an OSError) if they cannot be had."""

@@ -17,10 +17,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from ._loader import FetchError, PackageError, _Awaited, _call, _suspend, fetch_url, mode
+from ._loader import FetchError, PackageError, _Awaited, _call, _suspend, fetch_url, mode, take_file
 
 __all__ = ["FetchError", "PackageError", "ensure", "fetch_url", "install_fetched", "load",
-           "mode", "plan"]  # fmt: skip
+           "mode", "plan", "take_file"]  # fmt: skip
 
 # difflib, hashlib, shutil and zipfile are imported where used: this module is imported at
 # startup (by pinnace.importer, which runtime/src/pinnace.c installs) and must stay cheap.

@@ -205,15 +205,6 @@ def _tmp_path() -> str:
     return f"/lib/pinnace-downloads/request-{os.getpid()}-{_seq}"
 
 
-def _content(answer: dict[str, Any]) -> bytes:
-    path = answer["body_path"]
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    finally:
-        os.unlink(path)
-
-
 def _specific(e: FetchError) -> RequestError:
     """The loader's FetchError as raised here (a timeout is also a TimeoutError)."""
     return (Timeout if e.kind == "timeout" else RequestError)(e.reason, e.url, e.kind, e.status)
@@ -242,7 +233,7 @@ async def fetch(url: str, *, method: str = "GET", headers: Mapping[str, str] | N
         raise _specific(e) from None
     finally:
         _cleanup(spec)
-    return Response(answer, _content(answer))
+    return Response(answer, _loader.take_file(answer["body_path"]))
 
 
 def fetch_sync(url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None,
@@ -261,7 +252,7 @@ def fetch_sync(url: str, *, method: str = "GET", headers: Mapping[str, str] | No
     if answer is None:
         raise RuntimeError(
             f"cannot wait for {url} here: {_why_not()}; use `await pinnace.http.fetch(...)`")
-    return SyncResponse(answer, _content(answer))
+    return SyncResponse(answer, _loader.take_file(answer["body_path"]))
 
 
 def _why_not() -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from pinnace_build.serve import StaticServer
 from support.hosts import Node, run_pinnace_python, run_worker
-from support.runners import PARAMS, PageRunner, last_json, runner
+from support.runners import PARAMS, PY_ATTEMPT, PageRunner, last_json, runner
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -157,13 +157,7 @@ print(json.dumps(out))
 SOCKETS = """
 import socket
 out = {}
-def attempt(name, call):
-    try:
-        call()
-        out[name] = "no error"
-    except OSError as e:
-        out[name] = f"{type(e).__name__} {e.errno} {e.strerror}"
-attempt("socketpair", socket.socketpair)
+""" + PY_ATTEMPT + """attempt("socketpair", socket.socketpair)
 attempt("connect", lambda: socket.socket().connect(("127.0.0.1", 80)))
 attempt("listen", lambda: socket.socket().listen())
 attempt("sendto", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", 53)))

@@ -48,3 +48,15 @@ def runner(request: pytest.FixtureRequest, node: Node) -> Node | PageRunner:
 
 def last_json(out: str) -> Any:
     return json.loads(out.strip().splitlines()[-1])
+
+
+# Python for the wasm side of a test: attempt(name, call) records in `out` (a dict the snippet
+# makes) "no error" or the OSError's type, errno and text.
+PY_ATTEMPT = """
+def attempt(name, call):
+    try:
+        call()
+        out[name] = "no error"
+    except OSError as e:
+        out[name] = f"{type(e).__name__} {e.errno} {e.strerror}"
+"""
