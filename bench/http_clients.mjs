@@ -9,11 +9,12 @@
 
 const CLIENTS = {
   Pinnace: {
-    setup: "import requests, urllib.request\nfrom pinnace.http import fetch, fetch_sync",
+    setup: "import httpx, requests, urllib.request\nfrom pinnace.http import fetch, fetch_sync",
     "pinnace.http.fetch (awaited)": "len((await fetch(URL)).content)",
     "pinnace.http.fetch_sync": "len(fetch_sync(URL).content)",
     "urllib.request.urlopen": "len(urllib.request.urlopen(URL).read())",
     "requests.get": "len(requests.get(URL).content)",
+    "httpx.get": "len(httpx.get(URL).content)",
   },
   Pyodide: {
     setup: "from pyodide.http import pyfetch",

@@ -13,7 +13,8 @@ from support.hosts import REPO
 
 CLIENTS = [
     "fetch from JS (Pinnace", "pinnace.http.fetch (awaited)", "pinnace.http.fetch_sync",
-    "urllib.request.urlopen", "requests.get", "fetch from JS (Pyodide", "pyodide.http.pyfetch",
+    "urllib.request.urlopen", "requests.get", "httpx.get", "fetch from JS (Pyodide",
+    "pyodide.http.pyfetch",
 ]  # fmt: skip
 
 

@@ -417,3 +417,62 @@ catch (e) {{ console.log(JSON.stringify({{ failed: e.message }})); }}
     assert out["error"] == "SyntaxError"
     assert out["eval_code"] == [42, None, ["numpy", "scipy"]]
     assert out["run_js"] == 42
+
+
+HTTPX = """
+import json
+import httpx
+U = {api!r}
+out = {{}}
+r = {wait}client.get(U + "/json")
+out["json"] = [r.status_code, r.json()]
+r = {wait}client.get(U + "/redirect-twice")
+out["redirect"] = [r.status_code, r.is_redirect]
+r = {wait}client.get(U + "/redirect-twice", follow_redirects=True)
+out["followed"] = [r.status_code, str(r.url), [h.status_code for h in r.history]]
+r = {wait}client.post(U + "/echo", json={{"a": 1}})
+out["post"] = r.json()["body"]
+out["gzip"] = ({wait}client.get(U + "/gzip")).json()
+r = {wait}client.get(U + "/status/404")
+try:
+    r.raise_for_status()
+except httpx.HTTPStatusError as e:
+    out["404"] = e.response.status_code
+for name, url, timeout in [("refused", "http://127.0.0.1:{closed_port}/", None),
+                           ("timeout", U + "/slow/5", 0.5)]:
+    try:
+        {wait}client.get(url, timeout=timeout)
+    except httpx.HTTPError as e:
+        out[name] = type(e).__name__
+"""
+
+
+def check_httpx(out: dict[str, Any], api: str, browser: bool = False) -> None:
+    assert out["json"] == [200, {"hello": "world", "n": 1}]
+    # httpx follows redirects only when asked; a browser follows them itself
+    assert out["redirect"] == ([200, False] if browser else [301, True])
+    assert out["followed"] == ([200, api + "/redirect-twice", []] if browser
+                               else [200, api + "/json", [301, 302]])  # fmt: skip
+    assert out["post"] == '{"a":1}'
+    assert out["gzip"] == {"hello": "world", "n": 1}
+    assert out["404"] == 404
+    assert out["refused"] == "ConnectError" and out["timeout"] == "ReadTimeout"
+
+
+@pytest.mark.usefixtures("dist")
+def test_httpx_in_pinnace_python(tmp_path: Path, api: str, closed_port: int) -> None:
+    code = "client = __import__('httpx').Client()\n" + HTTPX.format(api=api, closed_port=closed_port, wait="")
+    check_httpx(run_script(tmp_path, code + "print(json.dumps(out))"), api)
+
+
+def test_async_httpx(js: Node | PageRunner, api: str, closed_port: int) -> None:
+    """httpx.AsyncClient in runPythonAsync, in node and on a page: awaited, in every host."""
+    code = ("import httpx\nclient = httpx.AsyncClient()\n"
+            + HTTPX.format(api=api, closed_port=closed_port, wait="await ") + "json.dumps(out)")  # fmt: skip
+    out = last_json(js.run(f"""
+const py = await loadPinnace();
+try {{ console.log(await py.runPythonAsync({json.dumps(code)})); }}
+catch (e) {{ console.log(JSON.stringify({{ failed: e.message }})); }}
+"""))
+    assert "failed" not in out, out["failed"]
+    check_httpx(out, api, browser=isinstance(js, PageRunner))
