@@ -7,7 +7,6 @@ export interface NodeModules {
   path: typeof import("node:path");
   os: typeof import("node:os");
   crypto: typeof import("node:crypto");
-  child: typeof import("node:child_process");
   url: typeof import("node:url");
   threads: typeof import("node:worker_threads");
   net: typeof import("node:net");
@@ -19,7 +18,6 @@ export async function loadNodeModules(): Promise<NodeModules> {
     path: await nodeModule("path"),
     os: await nodeModule("os"),
     crypto: await nodeModule("crypto"),
-    child: await nodeModule("child_process"),
     url: await nodeModule("url"),
     threads: await nodeModule("worker_threads"),
     net: await nodeModule("net"),
