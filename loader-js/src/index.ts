@@ -1,4 +1,7 @@
-// Pinnace's JS loader, as an ES module: import { loadPinnace } from ".../pinnace.mjs".
+// Pinnace's JS loader, as an ES module: import { loadPinnace } from ".../pinnace.mjs".  On a
+// page, importing it also runs the page's <script type="py"> (page.ts); `pinnace.ready` is the
+// page's interpreter.
+import { startPageScripts } from "./page.js";
 export { loadPinnace, Pinnace, VERSION as version } from "./pinnace.js";
 export type { LoadOptions, RunOptions } from "./pinnace.js";
 export {
@@ -12,3 +15,7 @@ export type { FigureMessage, ShowFiguresOptions } from "./figures.js";
 export type { Environment } from "./environment.js";
 export type { OutputOption, InputOption } from "./streams.js";
 export type { PackageOptions, PackageProgress } from "./packages/manager.js";
+export { pinnace } from "./page.js";
+export type { PageConfig } from "./page.js";
+
+startPageScripts();

@@ -1,0 +1,234 @@
+"""``pinnace.web``: Python on a web page without JS (docs/page.md).
+
+The loader runs every ``<script type="py">`` of a page (loader-js/src/page.ts); this module is
+what those scripts use to reach the page:
+
+* :func:`display` shows objects on the page by their richest representation (``_repr_html_``,
+  ``_repr_svg_``, ``_repr_png_``, ``_repr_jpeg_``, ``_repr_markdown_``, then ``repr``; a
+  matplotlib figure as a PNG), in the element with id ``target``, or else after the script
+  that runs (in a ``<div class="py-output">`` that follows it).
+* :func:`when` binds a function, sync or async, to a DOM event of the elements a CSS selector
+  matches, now or later: one listener on the document per binding (event delegation), so
+  removing elements leaks nothing and no proxy is the user's to manage.  An exception in a
+  handler is shown on the page, next to the script that bound it, and on the console.
+* :data:`page` finds elements: ``page["#id"]`` (the element, or KeyError), ``page.all(sel)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import inspect
+
+from . import _tracebacks
+from .ffi import JsProxy, create_proxy
+
+TYPE_CHECKING = False  # typing costs tens of milliseconds to import in wasm
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["display", "page", "when"]
+
+#: The <script type="py"> element whose code runs (set by the loader before each script, and so
+#: inherited by the tasks and handlers a script starts).
+_script: contextvars.ContextVar[Any] = contextvars.ContextVar("pinnace.web script", default=None)
+
+
+def _document() -> Any:
+    import js
+
+    doc = getattr(js, "document", None)
+    if doc is None:
+        raise RuntimeError("pinnace.web needs a page: this host has no document (a worker, Node)")
+    return doc
+
+
+def enter_script(element: Any) -> None:
+    """The loader's: code from now on runs for ``element`` (a <script type="py">)."""
+    _script.set(element)
+
+
+def _output_after(script: Any) -> Any:
+    """The <div class="py-output"> that follows ``script`` (made on first use)."""
+    following = script.nextElementSibling  # jsnull when there is none
+    if following and following.classList.contains("py-output") \
+            and following.getAttribute("data-for-script") == script.getAttribute("data-pinnace-id"):
+        return following
+    out = _document().createElement("div")
+    out.className = "py-output"
+    out.setAttribute("data-for-script", script.getAttribute("data-pinnace-id"))
+    script.after(out)
+    return out
+
+
+def _where(target: str | None) -> Any:
+    if target is not None:
+        element = _document().getElementById(target.removeprefix("#"))
+        if not element:  # jsnull
+            raise KeyError(f"display: no element with id {target!r} on the page")
+        return element
+    script = _script.get()
+    if script is None:
+        return _document().body
+    return _output_after(script)
+
+
+def _figure_png(obj: Any) -> bytes | None:
+    """A matplotlib figure's PNG (figures have no _repr_png_ of their own)."""
+    savefig = getattr(obj, "savefig", None)
+    if savefig is None or type(obj).__module__.split(".")[0] != "matplotlib":
+        return None
+    import io
+
+    buffer = io.BytesIO()
+    savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _call_repr(obj: Any, name: str) -> Any:
+    method = getattr(obj, name, None)
+    if method is None or isinstance(obj, type):
+        return None
+    data = method()
+    if isinstance(data, tuple):  # (data, metadata), as IPython allows
+        data = data[0]
+    return data
+
+
+def _representation(obj: Any) -> tuple[str, Any]:
+    """("html" | "png" | "jpeg" | "text", data): ``obj``'s richest representation."""
+    if isinstance(obj, str):
+        return "text", obj
+    for name, kind in (("_repr_html_", "html"), ("_repr_svg_", "html"), ("_repr_png_", "png"),
+                       ("_repr_jpeg_", "jpeg"), ("_repr_markdown_", "text")):  # fmt: skip
+        data = _call_repr(obj, name)
+        if data is not None:
+            return kind, data
+    png = _figure_png(obj)
+    return ("png", png) if png is not None else ("text", repr(obj))
+
+
+def _element_for(obj: Any) -> Any:
+    """A DOM element showing ``obj``."""
+    if isinstance(obj, JsProxy) and getattr(obj, "nodeType", None) == 1:
+        return obj  # an element: shown as it is
+    doc = _document()
+    kind, data = _representation(obj)
+    out = doc.createElement("div")
+    out.className = "py-display"
+    if kind == "html":
+        out.innerHTML = data
+    elif kind == "text":
+        out.textContent = data
+    else:
+        raw = data if isinstance(data, bytes) else base64.b64decode(data)
+        img = doc.createElement("img")
+        img.src = f"data:image/{kind};base64,{base64.b64encode(raw).decode()}"
+        out.append(img)
+    return out
+
+
+def display(*objects: Any, target: str | None = None, append: bool = True) -> None:
+    """Show ``objects`` on the page, each by its richest representation (str as text), in the
+    element with id ``target`` or after the running script; ``append=False`` replaces what the
+    place showed."""
+    where = _where(target)
+    if not append:
+        where.replaceChildren()
+    for obj in objects:
+        where.append(_element_for(obj))
+
+
+def show_error(exc: BaseException, script: Any = None) -> str:
+    """Show ``exc``'s traceback (the user's frames) on the page, after ``script`` (else the
+    running one, else at the end of the body), as a <pre class="py-error">; the text."""
+    text = _tracebacks.format_exception(exc)
+    script = script if script is not None else _script.get()
+    doc = _document()
+    pre = doc.createElement("pre")
+    pre.className = "py-error"
+    pre.textContent = text
+    if script is not None:
+        _output_after(script).append(pre)
+    else:
+        doc.body.append(pre)
+    return text
+
+
+class _Page:
+    """The page's elements: ``page["#id"]`` or ``page[".css selector"]`` is the first match (a
+    JsProxy of the element; KeyError if none), ``page.all(selector)`` every match."""
+
+    def __getitem__(self, selector: str) -> Any:
+        element = _document().querySelector(selector)
+        if not element:  # jsnull
+            raise KeyError(f"no element matches {selector!r} on the page")
+        return element
+
+    def all(self, selector: str) -> list[Any]:
+        return list(_document().querySelectorAll(selector))
+
+    @property
+    def document(self) -> Any:
+        return _document()
+
+
+page = _Page()
+
+_bindings: list[Any] = []  # the listeners' proxies, one per binding, for the page's lifetime
+
+
+def when(event: str, selector: str) -> Any:
+    """Call the decorated function (sync or async; with the DOM event as its argument, or
+    none) on ``event`` at every element matching ``selector``, now or added later."""
+
+    def bind(handler: Any) -> Any:
+        script = _script.get()
+        takes_event = _accepts_an_argument(handler)
+
+        def fire(dom_event: Any) -> None:
+            target = dom_event.target
+            if getattr(target, "closest", None) is None or not target.closest(selector):
+                return
+            context = contextvars.copy_context()
+            context.run(_script.set, script)
+            context.run(_call_handler, handler, dom_event if takes_event else None, takes_event,
+                        script)  # fmt: skip
+
+        listener = create_proxy(fire)
+        _bindings.append(listener)
+        # capture: events that do not bubble (focus, mouseenter) reach the document too
+        _document().addEventListener(event, listener, True)
+        return handler
+
+    return bind
+
+
+def _accepts_an_argument(handler: Any) -> bool:
+    try:
+        params = inspect.signature(handler).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+
+
+def _call_handler(handler: Any, dom_event: Any, takes_event: bool, script: Any) -> None:
+    try:
+        result = handler(dom_event) if takes_event else handler()
+    except Exception as exc:  # shown on the page and the console: the handler's caller is JS
+        _report(exc, script)
+        return
+    if inspect.isawaitable(result):
+        import asyncio
+
+        task = asyncio.ensure_future(result)
+        task.add_done_callback(lambda t: _report(t.exception(), script)
+                               if not t.cancelled() and t.exception() is not None else None)  # fmt: skip
+
+
+def _report(exc: BaseException | None, script: Any) -> None:
+    if exc is None:
+        return
+    import js
+
+    js.console.error(show_error(exc, script))
