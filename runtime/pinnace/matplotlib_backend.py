@@ -5,8 +5,8 @@ matplotlib as Pinnace builds it (recipes/matplotlib) names this module as its de
 and ``MPLBACKEND`` still choose another.  Agg renders; where the pixels go depends on the host:
 
 * a page: a ``<canvas>`` per figure, placed in the element whose id is the figure's target
-  (``set_target``) or, without one (or without such an element), at the end of
-  ``document.body``;
+  (``set_target``) or, without one (or without such an element), after the running
+  ``<script type="py">`` (pinnace.web's output element) or else at the end of ``document.body``;
 * a Web Worker: the pixels are posted to the page (``postMessage`` of a ``pinnace.figure``
   message, the buffer transferred); the page draws them with the loader's ``showFigures``;
 * Node (no page): ``show()`` does nothing; ``savefig`` works as with Agg.
@@ -24,6 +24,7 @@ import js  # type: ignore[import-not-found]
 from matplotlib.backend_bases import FigureManagerBase, _Backend
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from . import _state
 from .ffi import jsnull, to_js
 
 MESSAGE_TYPE = "pinnace:figure"
@@ -100,8 +101,9 @@ class FigureManagerPinnace(FigureManagerBase):
             self._element.className = "pinnace-figure"
             self._element.setAttribute("aria-label", f"Figure {self.num}")
             parent = js.document.getElementById(self.target) if self.target else None
-            if parent is None or parent is jsnull:  # no target, or no element with that id
-                parent = js.document.body
+            if parent is None or parent is jsnull:  # no target, or no element with that id:
+                # after the running <script type="py">, else at the end of the body
+                parent = _state.page_output() or js.document.body
             parent.appendChild(self._element)
         element = self._element
         element.width, element.height = width, height

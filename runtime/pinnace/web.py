@@ -20,7 +20,7 @@ import base64
 import contextvars
 import inspect
 
-from . import _tracebacks
+from . import _state, _tracebacks
 from .ffi import JsProxy, create_proxy
 
 TYPE_CHECKING = False  # typing costs tens of milliseconds to import in wasm
@@ -61,16 +61,23 @@ def _output_after(script: Any) -> Any:
     return out
 
 
+def _script_output() -> Any:
+    """The output element of the running script, or None when no page script runs."""
+    script = _script.get()
+    return None if script is None else _output_after(script)
+
+
+_state.page_output = _script_output  # figures shown by matplotlib go there too
+
+
 def _where(target: str | None) -> Any:
     if target is not None:
         element = _document().getElementById(target.removeprefix("#"))
         if not element:  # jsnull
             raise KeyError(f"display: no element with id {target!r} on the page")
         return element
-    script = _script.get()
-    if script is None:
-        return _document().body
-    return _output_after(script)
+    output = _script_output()
+    return _document().body if output is None else output
 
 
 def _figure_png(obj: Any) -> bytes | None:

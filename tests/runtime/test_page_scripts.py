@@ -267,3 +267,21 @@ def test_doc_example(page: Any, site: Any, html: str, shown: str) -> None:
 
 def test_the_docs_have_page_examples() -> None:
     assert len(doc_examples()) >= 3
+
+
+def test_plt_show_draws_after_its_script(page: Any, site: Any) -> None:
+    open_page(page, site, """
+        <script type="py">
+            import matplotlib.pyplot as plt
+            plt.figure(figsize=(2, 1))
+            plt.plot([1, 2, 3])
+            plt.show()
+        </script>
+        <p id="after">after the scripts</p>
+    """, scripts=1)
+    where = page.evaluate("""() => {
+        const canvas = document.querySelector('canvas');
+        return canvas ? [canvas.parentElement.className,
+                         canvas.parentElement.previousElementSibling.tagName] : null;
+    }""")
+    assert where == ["py-output", "SCRIPT"]
