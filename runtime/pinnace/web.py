@@ -12,6 +12,7 @@ what those scripts use to reach the page:
   removing elements leaks nothing and no proxy is the user's to manage.  An exception in a
   handler is shown on the page, next to the script that bound it, and on the console.
 * :data:`page` finds elements: ``page["#id"]`` (the element, or KeyError), ``page.all(sel)``.
+* ``input()`` in a page's scripts asks with the browser's ``prompt()`` dialog.
 """
 
 from __future__ import annotations
@@ -45,7 +46,21 @@ def _document() -> Any:
 
 def enter_script(element: Any) -> None:
     """The loader's: code from now on runs for ``element`` (a <script type="py">)."""
+    import builtins
+
     _script.set(element)
+    builtins.input = page_input  # a page's main thread has no stdin: ask the user
+
+
+def page_input(prompt: object = "") -> str:
+    """``input()`` for a page's scripts: the browser's ``prompt()`` dialog asks the user (the
+    page waits meanwhile); Cancel is an EOFError, as the end of stdin is."""
+    import js
+
+    answer = js.prompt(str(prompt))
+    if answer is None or not isinstance(answer, str):  # Cancel: null
+        raise EOFError("input(): the user cancelled the prompt")
+    return answer
 
 
 def _output_after(script: Any) -> Any:

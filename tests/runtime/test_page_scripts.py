@@ -285,3 +285,28 @@ def test_plt_show_draws_after_its_script(page: Any, site: Any) -> None:
                          canvas.parentElement.previousElementSibling.tagName] : null;
     }""")
     assert where == ["py-output", "SCRIPT"]
+
+
+def test_input_asks_with_the_browsers_prompt(page: Any, site: Any) -> None:
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        if len(asked) == 1:
+            dialog.accept("Ada")
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", answer)
+    open_page(page, site, """
+        <script type="py">
+            from pinnace.web import display
+            display(f"hello {input('Your name? ')}")
+            try:
+                input("Again? ")
+            except EOFError as e:
+                display(f"EOFError: {e}")
+        </script>
+    """, scripts=1)
+    assert asked == ["Your name? ", "Again? "]
+    assert outputs(page) == [["hello Ada", "EOFError: input(): the user cancelled the prompt"]]
