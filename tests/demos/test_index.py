@@ -12,7 +12,7 @@ from support.hosts import REPO
 from support.screenshots import color_count, screenshot
 
 pytestmark = pytest.mark.chromium
-DEMOS = ["repl", "numpy", "data", "trio", "worker", "electron", "server"]
+DEMOS = ["repl", "page", "numpy", "data", "trio", "worker", "electron", "server"]
 
 
 def test_index_links_every_demo(page: Any, server: StaticServer, tmp_path: Path) -> None:
@@ -20,7 +20,7 @@ def test_index_links_every_demo(page: Any, server: StaticServer, tmp_path: Path)
     links = page.eval_on_selector_all("li > a", "as => as.map(a => [a.textContent, a.href])")
     assert [name for name, _ in links] == DEMOS
     present = [(name, href) for name, href in links if (REPO / "demos" / name).is_dir()]
-    assert {"repl", "numpy", "data", "worker", "server"} <= {name for name, _ in present}
+    assert {"repl", "page", "numpy", "data", "worker", "server"} <= {name for name, _ in present}
     for name, href in present:
         assert page.request.get(href).status == 200, name
     assert color_count(screenshot(page, tmp_path / "index.png")) > 20
