@@ -34,9 +34,12 @@ export const pinnace = {
   },
 };
 
-function start(config?: Promise<PageConfig>): Promise<Pinnace> {
+/** Load the page's interpreter once, configured by the page's config (one per page: the first
+ * <script type="py"> with a `config` attribute), whoever asks first (a script, or JS). */
+function start(): Promise<Pinnace> {
   configured ??= (async () => {
-    const cfg = config ? await config : {};
+    const attr = document.querySelector(`${SELECTOR}[config]`)?.getAttribute("config");
+    const cfg = attr ? await readConfig(attr) : {};
     loading ??= loadPinnace(cfg.loader ?? {});
     const py = await loading;
     await applyConfig(py, cfg);
@@ -100,12 +103,10 @@ async function drain(): Promise<void> {
   running = true;
   try {
     while (queue.length) {
-      // one config per page: the first script's that has one, among those there at the start
-      const configAttr = configured ? null : queue.find((s) => s.hasAttribute("config"))?.getAttribute("config");
       const script = queue.shift()!;
       let py: Pinnace;
       try {
-        py = await start(configAttr ? readConfig(configAttr) : undefined);
+        py = await start();
       } catch (e) {
         showStartError(script, e);
         return;
