@@ -73,10 +73,11 @@ def pinned_pyodide_version() -> str:
 
 
 def ensure_npm_deps() -> None:
-    """`npm ci` in bench/ unless node_modules already holds the pinned Pyodide."""
-    manifest = PYODIDE_DIR / "package.json"
-    if manifest.is_file():
-        installed = json.loads(manifest.read_text()).get("version")
-        if installed == pinned_pyodide_version():
+    """`npm ci` in bench/ unless node_modules already holds every package bench/package.json
+    pins (Pyodide; PyScript's core for bench/page_startup.py) at its pinned version."""
+    pinned = json.loads((BENCH / "package.json").read_text())["devDependencies"]
+    for name, version in pinned.items():
+        manifest = BENCH / "node_modules" / name / "package.json"
+        if not manifest.is_file() or json.loads(manifest.read_text()).get("version") != version:
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
             return
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
