@@ -106,12 +106,23 @@ def start(host_loop: bool = True) -> None:
     ffi.install(_await_js)
     if not host_loop:
         sys.excepthook = _excepthook  # CPython's main prints what the program did not catch
+        _when_asyncio_imported(_install_program_loop)
         return
     _state.HOST_LOOP = True
+    _when_asyncio_imported(_install_loop)
+
+
+def _when_asyncio_imported(install: Any) -> None:
     if "asyncio" in sys.modules:
-        _install_loop()
+        install()
     else:
-        sys.meta_path.insert(0, _LoopOnAsyncioImport())
+        sys.meta_path.insert(0, _LoopOnAsyncioImport(install))
+
+
+def _install_program_loop() -> None:
+    from . import loop
+
+    loop.install_for_program()
 
 
 def _excepthook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
@@ -148,7 +159,11 @@ async def _tcp_connect(*args: Any) -> Any:
 
 
 class _LoopOnAsyncioImport:  # a sys.meta_path finder (importlib.abc would import typing)
-    """Imports asyncio with the other finders, then installs pinnace.loop; used once."""
+    """Imports asyncio with the other finders, then calls ``install`` (pinnace.loop's); used
+    once."""
+
+    def __init__(self, install: Any) -> None:
+        self.install = install
 
     def find_spec(self, name: str, path: Any, target: Any = None) -> ModuleSpec | None:
         if name != "asyncio":
@@ -158,13 +173,14 @@ class _LoopOnAsyncioImport:  # a sys.meta_path finder (importlib.abc would impor
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.loader is not None:
-            spec.loader = _ThenInstallLoop(spec.loader)
+            spec.loader = _ThenInstallLoop(spec.loader, self.install)
         return spec
 
 
 class _ThenInstallLoop:  # a loader wrapping the real one
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, install: Any) -> None:
         self.inner = inner
+        self.install = install
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_code, ... of the real loader
         return getattr(self.inner, name)
@@ -174,4 +190,4 @@ class _ThenInstallLoop:  # a loader wrapping the real one
 
     def exec_module(self, module: Any) -> None:
         self.inner.exec_module(module)
-        _install_loop()
+        self.install()

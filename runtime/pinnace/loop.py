@@ -323,6 +323,33 @@ def await_js(thenable: JsProxy) -> Any:
     return future.__await__()
 
 
+class ProgramEventLoop(asyncio.SelectorEventLoop):
+    """asyncio in a ``pinnace python`` program (no host loop runs Python there): CPython's
+    selector loop without its self-pipe, which needs ``socket.socketpair()`` (WebAssembly has
+    no sockets) to wake the loop from other threads and signal handlers (there are no threads,
+    and the interpreter itself notices a signal).  ``asyncio.run`` works; a loop that waits for
+    a timer waits as ``time.sleep`` does here."""
+
+    def _make_self_pipe(self) -> None:
+        self._ssock = self._csock = None
+        self._internal_fds = 0
+
+    def _close_self_pipe(self) -> None:
+        pass
+
+    def _write_to_self(self) -> None:
+        pass
+
+
+class ProgramEventLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    _loop_factory = ProgramEventLoop  # type: ignore[assignment]
+
+
+def install_for_program() -> None:
+    """asyncio's loops, in a ``pinnace python`` program, are ProgramEventLoops."""
+    asyncio.set_event_loop_policy(ProgramEventLoopPolicy())
+
+
 def install(connect: Callable[..., Any] | None = None) -> None:
     """Make LOOP the event loop and the running loop (done once, when the runtime starts);
     ``connect(loop, protocol_factory, host, port, ssl)`` makes its TCP connections."""

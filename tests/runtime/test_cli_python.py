@@ -52,3 +52,26 @@ class TestCommandLine:
         res = run(["-m", "json.tool"], input=b'{"b": 1, "a": [1, 2]}')
         assert res.returncode == 0, res.stderr
         assert res.stdout.decode().split() == ["{", '"b":', "1,", '"a":', "[", "1,", "2", "]", "}"]
+
+
+@pytest.mark.usefixtures("dist")
+def test_asyncio_run_in_a_program(tmp_path: Path) -> None:
+    """asyncio.run in a `pinnace python` script: its loop needs no self-pipe (socketpair, which
+    WebAssembly does not have, ended the node process before, then raised OSError)."""
+    script = tmp_path / "prog.py"
+    script.write_text(
+        "import asyncio\n"
+        "async def square(n):\n"
+        "    await asyncio.sleep(0.02 * n)\n"
+        "    return n * n\n"
+        "async def main():\n"
+        "    async with asyncio.timeout(5):\n"
+        "        return await asyncio.gather(*(square(i) for i in range(4)))\n"
+        "print(asyncio.run(main()))\n"
+        "loop = asyncio.new_event_loop()\n"
+        "print(loop.run_until_complete(square(3)))\n"
+        "loop.close()\n"
+    )
+    res = run([str(script)])
+    assert res.returncode == 0, res.stderr.decode()
+    assert res.stdout.decode().splitlines() == ["[0, 1, 4, 9]", "9"]
