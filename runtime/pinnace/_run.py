@@ -140,6 +140,16 @@ def _await_js(thenable: ffi.JsProxy) -> Any:
         from .trio import await_js
 
         return await_js(thenable).__await__()
+    if not _state.HOST_LOOP:  # it would never settle: say so rather than wait forever
+        # the operation is abandoned: its outcome is nobody's (an unhandled rejection would end
+        # the process), and may come after Python has ended, so a JS no-op takes it
+        import js
+
+        getattr(thenable, "catch")(js.Function.prototype)
+        raise RuntimeError(
+            "await of a JS promise: the host's event loop does not run while a `pinnace python` "
+            "program does; use the waiting forms (pinnace.http.fetch_sync, urllib, requests) or "
+            "run the code with loadPinnace's runPythonAsync")
     from . import loop
 
     return loop.await_js(thenable)

@@ -71,7 +71,16 @@ def test_asyncio_run_in_a_program(tmp_path: Path) -> None:
         "loop = asyncio.new_event_loop()\n"
         "print(loop.run_until_complete(square(3)))\n"
         "loop.close()\n"
+        "from pinnace.http import fetch\n"
+        "try:\n"
+        "    asyncio.run(fetch('http://127.0.0.1:1/'))\n"
+        "except RuntimeError as e:\n"
+        "    print(str(e).split(';')[0])\n"
     )
     res = run([str(script)])
     assert res.returncode == 0, res.stderr.decode()
-    assert res.stdout.decode().splitlines() == ["[0, 1, 4, 9]", "9"]
+    assert res.stdout.decode().splitlines() == [
+        "[0, 1, 4, 9]", "9",
+        # a host operation would never finish: an error, not a hang
+        "await of a JS promise: the host's event loop does not run while a `pinnace python` program does",
+    ]
