@@ -145,7 +145,7 @@ def _await_js(thenable: ffi.JsProxy) -> Any:
         # the process), and may come after Python has ended, so a JS no-op takes it
         import js
 
-        getattr(thenable, "catch")(js.Function.prototype)
+        thenable.catch(js.Function.prototype)
         raise RuntimeError(
             "await of a JS promise: the host's event loop does not run while a `pinnace python` "
             "program does; use the waiting forms (pinnace.http.fetch_sync, urllib, requests) or "
