@@ -2,7 +2,7 @@
 // temporary file, and Python's pinnace._files unpacks them (shutil's unpackers; tar archives
 // with the "data" filter, so that no member lands outside the folder).
 import type { Bridge } from "./ffi/bridge.js";
-import type { EmModule } from "./module.js";
+import { DOWNLOADS_DIR, type EmModule } from "./module.js";
 
 let seq = 0;
 
@@ -10,8 +10,7 @@ export function unpackArchive(mod: EmModule, bridge: Bridge, data: ArrayBuffer |
                               format: string, extractDir: string): void { // fmt: skip
   const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
     : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  // where the package manager keeps its downloads (not /tmp: `pinnace python` mounts the host's)
-  const path = `/lib/pinnace-downloads/archive-${++seq}`;
+  const path = `${DOWNLOADS_DIR}/archive-${++seq}`;
   mod.FS.writeFile(path, bytes);
   const files = bridge.pyimport("pinnace._files");
   const unpack = files.unpack_archive;

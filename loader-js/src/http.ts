@@ -167,8 +167,7 @@ function nodeRequester(t: NodeThreads): SyncRequest {
     }
     const word = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new t.MessageChannel();
-    const body = req.body === null ? null : req.body.slice();
-    worker.postMessage({ req: { ...req, body }, port: port2, word }, [port2]);
+    worker.postMessage({ req, port: port2, word }, [port2]); // the body is copied (cloned)
     // The worker's own timer ends a stalled request; this wait only guards against a worker
     // that died, so it is long.
     const limit = req.timeoutMs > 0 ? req.timeoutMs * 4 + 60_000 : Infinity;

@@ -45,3 +45,8 @@ export interface EmModule {
 }
 
 export type ModuleFactory = (opts: object) => Promise<EmModule>;
+
+/** Where the loader writes temporary files for Python (downloads, HTTP bodies, archives): not
+ * under /tmp, which `pinnace python` mounts from the host.  runtime/pinnace/_loader.py names it
+ * too (DOWNLOADS_DIR). */
+export const DOWNLOADS_DIR = "/lib/pinnace-downloads";

@@ -32,6 +32,9 @@ OPS: dict[str, tuple[str, ...]] = {
     "tcp_connect": ("sync",),  # (host, port, events) -> a handle of a Node socket (pinnace._tcp)
 }
 
+#: Where the loader writes temporary files for Python (loader-js/src/module.ts: DOWNLOADS_DIR).
+DOWNLOADS_DIR = "/lib/pinnace-downloads"
+
 _table: Any = None
 
 

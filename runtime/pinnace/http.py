@@ -201,8 +201,7 @@ _seq = 0
 def _tmp_path() -> str:
     global _seq
     _seq += 1
-    # where the loader puts downloads (not /tmp: `pinnace python` mounts the host's /tmp there)
-    return f"/lib/pinnace-downloads/request-{os.getpid()}-{_seq}"
+    return f"{_loader.DOWNLOADS_DIR}/request-{os.getpid()}-{_seq}"
 
 
 def _specific(e: FetchError) -> RequestError:

@@ -12,7 +12,7 @@ import { tcpConnect, type TcpEvents, type TcpHandle } from "../tcp.js";
 import type { NodeModules } from "./node.js";
 import type { Bridge } from "../ffi/bridge.js";
 import type { Jspi } from "../jspi.js";
-import type { EmModule } from "../module.js";
+import { DOWNLOADS_DIR, type EmModule } from "../module.js";
 import { CacheApiCache, DirectoryCache, type PackageCache } from "./cache.js";
 import { chooseCacheDir, noFilesHere } from "./cache-location.js";
 import { checkSha256, makeDigest, syncFetcher, type Digest, type SyncFetch } from "./fetch.js";
@@ -21,8 +21,7 @@ import { loadNodeModules } from "./node.js";
 import { Way, type Fetched, type PackageOps } from "./ops.js";
 import { PythonPackages } from "./python.js";
 
-// Not under /tmp: `pinnace python` mounts the host's directories there.
-const TMP_DIR = "/lib/pinnace-downloads";
+const TMP_DIR = DOWNLOADS_DIR;
 
 // Where shared_library packages (libopenblas) are installed: runtime/pinnace/_packages.py.
 const DYNLIB_DIR = "/lib/dynlib/";
