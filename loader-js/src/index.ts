@@ -1,7 +1,9 @@
 // Pinnace's JS loader, as an ES module: import { loadPinnace } from ".../pinnace.mjs".  On a
 // page, importing it also runs the page's <script type="py"> (page.ts); `pinnace.ready` is the
-// page's interpreter.
+// page's interpreter.  In a worker the page started for a <script type="py" worker>, it runs
+// that script (worker-script.ts).
 import { startPageScripts } from "./page.js";
+import { startWorkerScript } from "./worker-script.js";
 export { loadPinnace, Pinnace, VERSION as version } from "./pinnace.js";
 export type { LoadOptions, RunOptions } from "./pinnace.js";
 export {
@@ -19,3 +21,4 @@ export { pinnace } from "./page.js";
 export type { PageConfig } from "./page.js";
 
 startPageScripts();
+startWorkerScript();

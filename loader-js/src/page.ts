@@ -5,22 +5,17 @@
 // install and fetch first and the loader's options.  A script's exception is shown after it
 // (pinnace.web.show_error: a <pre class="py-error">) and on the console, and the next script
 // runs.  `pinnace.ready` (and a "pinnace:ready" event on the document) gives JS the interpreter.
+// A <script type="py" worker> runs at once in a Web Worker of its own (page-remote.ts).
 import { StartError } from "./errors.js";
-import { loadPinnace, type LoadOptions, type Pinnace } from "./pinnace.js";
+import { applyConfig, parseToml, readConfig, type ConfigSource, type PageConfig } from "./page-config.js";
+import { outputAfter, showErrorAfter, startWorker } from "./page-remote.js";
+import { defaultLoaderURL, loadPinnace, type Pinnace } from "./pinnace.js";
 
-/** What a page's config may say. */
-export interface PageConfig {
-  /** lock packages (or import names) installed before the first script */
-  packages?: string[];
-  /** URL (relative to the page) -> path in Python's file system, fetched before the first script */
-  files?: Record<string, string>;
-  /** loadPinnace's options (JSON config only) */
-  loader?: LoadOptions;
-}
+export type { PageConfig } from "./page-config.js";
 
 const SELECTOR = 'script[type="py"]';
 
-let loading: Promise<Pinnace> | undefined;
+let configSource: Promise<ConfigSource> | undefined;
 let configured: Promise<Pinnace> | undefined;
 const queue: HTMLScriptElement[] = [];
 const seen = new WeakSet<Element>();
@@ -34,50 +29,23 @@ export const pinnace = {
   },
 };
 
+/** The page's config (read once; the page's interpreter and its worker scripts share it). */
+function pageConfig(): Promise<ConfigSource> {
+  return (configSource ??= readConfig(SELECTOR));
+}
+
 /** Load the page's interpreter once, configured by the page's config (one per page: the first
  * <script type="py"> with a `config` attribute), whoever asks first (a script, or JS). */
 function start(): Promise<Pinnace> {
   configured ??= (async () => {
-    const attr = document.querySelector(`${SELECTOR}[config]`)?.getAttribute("config");
-    const cfg = attr ? await readConfig(attr) : {};
-    loading ??= loadPinnace(cfg.loader ?? {});
-    const py = await loading;
-    await applyConfig(py, cfg);
+    const source = await pageConfig();
+    const py = await loadPinnace("json" in source ? source.json.loader ?? {} : {});
+    const cfg: PageConfig = "json" in source ? source.json : parseToml(py, source);
+    await applyConfig(py, cfg, document.baseURI);
     document.dispatchEvent(new CustomEvent("pinnace:ready", { detail: { pinnace: py } }));
     return py;
   })();
   return configured;
-}
-
-async function applyConfig(py: Pinnace, cfg: PageConfig): Promise<void> {
-  if (cfg.packages?.length) await py.loadPackage(cfg.packages);
-  for (const [url, path] of Object.entries(cfg.files ?? {})) {
-    const resp = await fetch(url);
-    if (!resp.ok) throw new StartError(`config: files: ${url}: HTTP ${resp.status} ${resp.statusText}`);
-    const dir = path.slice(0, path.lastIndexOf("/"));
-    if (dir) py.FS.mkdirTree(dir);
-    py.FS.writeFile(path, new Uint8Array(await resp.arrayBuffer()));
-  }
-}
-
-/** The config a script's `config` attribute names: inline JSON, or a URL of JSON or TOML. */
-async function readConfig(text: string): Promise<PageConfig> {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) return JSON.parse(trimmed) as PageConfig;
-  const url = new URL(trimmed, document.baseURI).href;
-  const resp = await fetch(url);
-  if (!resp.ok) throw new StartError(`config: ${url}: HTTP ${resp.status} ${resp.statusText}`);
-  const body = await resp.text();
-  if (!url.split(/[?#]/)[0].endsWith(".toml")) return JSON.parse(body) as PageConfig;
-  // TOML: read by Python's tomllib, once there is a Python (so no loader options in it)
-  const py = await (loading ??= loadPinnace());
-  const tomllib = py.pyimport("tomllib");
-  const parsed = tomllib.loads(body);
-  const cfg = parsed.toJs({ dictConverter: Object.fromEntries }) as PageConfig;
-  parsed.destroy();
-  tomllib.destroy();
-  if (cfg.loader) throw new StartError(`config: ${url}: loader options must be given as JSON (they are needed before Python starts)`);
-  return cfg;
 }
 
 /** Dedent inline code (a script's text is usually indented with the HTML around it). */
@@ -90,7 +58,8 @@ function dedent(text: string): string {
 
 async function sourceOf(script: HTMLScriptElement): Promise<[string, string]> {
   const src = script.getAttribute("src");
-  if (!src) return [dedent(script.textContent ?? ""), script.id ? `<script ${script.id}>` : `<script ${count}>`];
+  const n = script.getAttribute("data-pinnace-id");
+  if (!src) return [dedent(script.textContent ?? ""), script.id ? `<script ${script.id}>` : `<script ${n}>`];
   const url = new URL(src, document.baseURI);
   const resp = await fetch(url);
   if (!resp.ok) throw new StartError(`<script type="py" src="${src}">: HTTP ${resp.status} ${resp.statusText}`);
@@ -119,8 +88,6 @@ async function drain(): Promise<void> {
 }
 
 async function runOne(py: Pinnace, script: HTMLScriptElement): Promise<void> {
-  count++;
-  script.setAttribute("data-pinnace-id", String(count));
   const web = py.pyimport("pinnace.web");
   try {
     const [code, filename] = await sourceOf(script);
@@ -137,18 +104,30 @@ async function runOne(py: Pinnace, script: HTMLScriptElement): Promise<void> {
 }
 
 function showStartError(script: HTMLScriptElement, e: unknown): void {
-  const pre = document.createElement("pre");
-  pre.className = "py-error";
-  pre.textContent = String((e as Error)?.message ?? e);
-  script.after(pre);
-  console.error(e);
+  showErrorAfter(script, String((e as Error)?.message ?? e));
+}
+
+/** A <script type="py" worker>: its own interpreter in a Web Worker (page-remote.ts). */
+async function runInWorker(script: HTMLScriptElement): Promise<void> {
+  try {
+    const loaderURL = defaultLoaderURL();
+    if (!loaderURL) throw new StartError("a worker script needs the loader's URL: load the loader with a <script> tag");
+    const [[code, filename], config] = await Promise.all([sourceOf(script), pageConfig()]);
+    outputAfter(script); // its output (figures included) goes there
+    startWorker(script, loaderURL, code, filename, config);
+  } catch (e) {
+    showStartError(script, e);
+    script.setAttribute("data-pinnace-done", "");
+  }
 }
 
 function collect(nodes: ArrayLike<Element>): void {
   for (const node of Array.from(nodes)) {
     if (seen.has(node)) continue;
     seen.add(node);
-    queue.push(node as HTMLScriptElement);
+    node.setAttribute("data-pinnace-id", String(++count));
+    if (node.hasAttribute("worker")) void runInWorker(node as HTMLScriptElement);
+    else queue.push(node as HTMLScriptElement);
   }
   if (queue.length) void drain();
 }

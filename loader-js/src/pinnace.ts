@@ -269,7 +269,8 @@ async function fetchLock(indexURL: string): Promise<Uint8Array | null> {
   }
 }
 
-function defaultLoaderURL(): string | undefined {
+/** The folder the loader was loaded from (its other files are there), where known. */
+export function defaultLoaderURL(): string | undefined {
   const meta = import.meta as { url?: string };
   if (meta.url) return new URL(".", meta.url).href;
   return scriptDir;

@@ -12,7 +12,12 @@ what those scripts use to reach the page:
   removing elements leaks nothing and no proxy is the user's to manage.  An exception in a
   handler is shown on the page, next to the script that bound it, and on the console.
 * :data:`page` finds elements: ``page["#id"]`` (the element, or KeyError), ``page.all(sel)``.
-* ``input()`` in a page's scripts asks with the browser's ``prompt()`` dialog.
+* ``input()`` in a page's scripts asks with the browser's ``prompt()`` dialog; ``await
+  ask(prompt)`` asks anywhere.
+
+In a ``<script type="py" worker>`` (its own interpreter in a Web Worker) all of this reaches the
+page through ``_page_remote``: synchronously on a cross-origin isolated page, else awaited;
+:data:`document` and :data:`window` are the page's there too.
 """
 
 from __future__ import annotations
@@ -21,14 +26,15 @@ import base64
 import contextvars
 import inspect
 
-from . import _state, _tracebacks
+from . import _page_remote, _state, _tracebacks
+from ._page_remote import PageObject
 from .ffi import JsProxy, create_proxy
 
 TYPE_CHECKING = False  # typing costs tens of milliseconds to import in wasm
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["display", "page", "when"]
+__all__ = ["ask", "display", "page", "when"]  # and document, window: __getattr__ below
 
 #: The <script type="py"> element whose code runs (set by the loader before each script, and so
 #: inherited by the tasks and handlers a script starts).
@@ -36,6 +42,8 @@ _script: contextvars.ContextVar[Any] = contextvars.ContextVar("pinnace.web scrip
 
 
 def _document() -> Any:
+    if _page_remote.active():
+        return PageObject(_page_remote.DOCUMENT, "document", False)
     import js
 
     doc = getattr(js, "document", None)
@@ -50,6 +58,28 @@ def enter_script(element: Any) -> None:
 
     _script.set(element)
     builtins.input = page_input  # a page's main thread has no stdin: ask the user
+
+
+def __getattr__(name: str) -> Any:
+    """``document`` and ``window``: the page's (in a worker script too)."""
+    if name == "document":
+        return _document()
+    if name == "window":
+        if _page_remote.active():
+            return PageObject(_page_remote.WINDOW, "window", False)
+        _document()  # the same error where there is no page
+        import js
+
+        return js.window
+    raise AttributeError(f"module 'pinnace.web' has no attribute {name!r}")
+
+
+async def ask(prompt: object = "") -> str:
+    """Ask the user and await the answer: in a worker script a small form after the script
+    (on any page), on the page's main thread the browser's ``prompt()`` dialog."""
+    if _page_remote.active():
+        return await _page_remote.ask_user(prompt)
+    return page_input(prompt)
 
 
 def page_input(prompt: object = "") -> str:
@@ -154,6 +184,9 @@ def display(*objects: Any, target: str | None = None, append: bool = True) -> No
     """Show ``objects`` on the page, each by its richest representation (str as text), in the
     element with id ``target`` or after the running script; ``append=False`` replaces what the
     place showed."""
+    if _page_remote.active():
+        _display_remote(objects, target, append)
+        return
     where = _where(target)
     if not append:
         where.replaceChildren()
@@ -161,10 +194,32 @@ def display(*objects: Any, target: str | None = None, append: bool = True) -> No
         where.append(_element_for(obj))
 
 
+def _display_remote(objects: tuple[Any, ...], target: str | None, append: bool) -> None:
+    """display() in a worker script: the page makes the elements (page-remote.ts)."""
+    items: list[tuple[str, Any]] = []
+    for obj in objects:
+        if isinstance(obj, PageObject):
+            items.append(("element", obj._h))
+            continue
+        kind, data = _representation(obj)
+        if kind in ("png", "jpeg"):
+            data = base64.b64encode(data).decode() if isinstance(data, bytes) else data
+        items.append((kind, data))
+    request = {"op": "display", "target": target, "items": items, "append": append}
+    if _page_remote.isolated():
+        _page_remote.request(request)  # a missing target is a KeyError here
+    else:
+        _page_remote.post(request)
+
+
 def show_error(exc: BaseException, script: Any = None) -> str:
     """Show ``exc``'s traceback (the user's frames) on the page, after ``script`` (else the
-    running one, else at the end of the body), as a <pre class="py-error">; the text."""
+    running one, else at the end of the body), as a <pre class="py-error">; the text.  (In a
+    worker script: after the worker's script, where the page also logs it to the console.)"""
     text = _tracebacks.format_exception(exc)
+    if _page_remote.active():
+        _page_remote.post({"op": "error", "text": text})
+        return text
     script = script if script is not None else _script.get()
     doc = _document()
     pre = doc.createElement("pre")
@@ -182,12 +237,25 @@ class _Page:
     JsProxy of the element; KeyError if none), ``page.all(selector)`` every match."""
 
     def __getitem__(self, selector: str) -> Any:
+        if _page_remote.active() and not _page_remote.isolated():
+            return self._await_element(selector)
         element = _document().querySelector(selector)
         if not element:  # jsnull
             raise KeyError(f"no element matches {selector!r} on the page")
         return element
 
+    async def _await_element(self, selector: str) -> Any:
+        element = await _document().querySelector(selector)
+        if element is None:
+            raise KeyError(f"no element matches {selector!r} on the page")
+        return element
+
     def all(self, selector: str) -> list[Any]:
+        """Every element that matches (in a worker script on a page that is not isolated, an
+        awaitable of the list)."""
+        if _page_remote.active():
+            return _page_remote.query({"op": "chain", "h": _page_remote.DOCUMENT, "array": True,
+                                       "steps": [["get", "querySelectorAll"], ["call", [{"v": selector}]]]})  # fmt: skip
         return list(_document().querySelectorAll(selector))
 
     @property
@@ -207,6 +275,10 @@ def when(event: str, selector: str) -> Any:
     def bind(handler: Any) -> Any:
         script = _script.get()
         takes_event = _accepts_an_argument(handler)
+        if _page_remote.active():  # a worker script: the page listens, and tells this worker
+            _page_remote.bind(event, selector,
+                              lambda dom_event: _call_handler(handler, dom_event, takes_event, None))  # fmt: skip
+            return handler
 
         def fire(dom_event: Any) -> None:
             target = dom_event.target
@@ -250,6 +322,9 @@ def _call_handler(handler: Any, dom_event: Any, takes_event: bool, script: Any) 
 
 def _report(exc: BaseException | None, script: Any) -> None:
     if exc is None:
+        return
+    if _page_remote.active():
+        show_error(exc)  # the page shows it and logs it
         return
     import js
 

@@ -4,48 +4,14 @@ checked by what the page shows."""
 from __future__ import annotations
 
 import json
-import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pinnace_build.serve import StaticServer
+from support.pages import open_page, outputs
 
 pytestmark = pytest.mark.chromium
-
-
-@pytest.fixture
-def site(dist: Path, tmp_path: Path) -> Iterator[tuple[StaticServer, Path]]:
-    """A folder served on 127.0.0.1 with dist/ in it: write pages into it."""
-    (tmp_path / "dist").symlink_to(dist)
-    srv = StaticServer(tmp_path, port=0).start()
-    yield srv, tmp_path
-    srv.stop()
-
-
-def open_page(page: Any, site: tuple[StaticServer, Path], body: str, *, scripts: int,
-              loader: str = '<script src="dist/pinnace.js"></script>') -> list[str]:  # fmt: skip
-    """Serve ``body`` as index.html after the loader, open it and wait until ``scripts``
-    scripts have run (the loader marks each data-pinnace-done); the console's error messages."""
-    srv, root = site
-    (root / "index.html").write_text(f"<!doctype html><html><head><link rel=\"icon\" href=\"data:,\"></head><body>{loader}\n{textwrap.dedent(body)}</body></html>")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(srv.url + "index.html")
-    page.wait_for_function(f"() => document.querySelectorAll('script[data-pinnace-done]').length >= {scripts}",
-                           timeout=120_000)  # fmt: skip
-    return errors
-
-
-def outputs(page: Any) -> list[list[str]]:
-    """The text each script's output shows, by script."""
-    return page.evaluate("""() => [...document.querySelectorAll('script[data-pinnace-id]')].map((s) => {
-        const out = s.nextElementSibling;
-        return out && out.classList.contains('py-output')
-            ? [...out.children].map((c) => c.textContent.trim()) : [];
-    })""")
 
 
 def test_scripts_run_in_order_in_one_namespace(page: Any, site: Any) -> None:

@@ -74,6 +74,24 @@ def isolated_server(dist: Path) -> Iterator[StaticServer]:
     srv.stop()
 
 
+@pytest.fixture
+def site(dist: Path, tmp_path: Path) -> Iterator[tuple[StaticServer, Path]]:
+    """A folder served on 127.0.0.1 with dist/ in it: write pages into it."""
+    (tmp_path / "dist").symlink_to(dist)
+    srv = StaticServer(tmp_path, port=0).start()
+    yield srv, tmp_path
+    srv.stop()
+
+
+@pytest.fixture
+def isolated_site(dist: Path, tmp_path: Path) -> Iterator[tuple[StaticServer, Path]]:
+    """Like `site`, served with the COOP/COEP headers: its pages are cross-origin isolated."""
+    (tmp_path / "dist").symlink_to(dist)
+    srv = StaticServer(tmp_path, port=0, isolation=True).start()
+    yield srv, tmp_path
+    srv.stop()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Chromium for one test module.  Not for the session: Playwright's sync API keeps an
