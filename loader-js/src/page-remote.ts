@@ -207,14 +207,22 @@ class WorkerScript {
     });
   }
 
-  /** KeyboardInterrupt in the running script (an isolated page only). */
-  interruptScript(): void {
+  /** KeyboardInterrupt in the running script or handler (an isolated page only); whether
+   * Python was running. */
+  interruptScript(): boolean {
     if (!this.interrupt) {
       throw new Error("interrupting a worker script needs a cross-origin isolated page (served with the headers " +
                       "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)");
     }
     if (this.cancelAsk) this.cancelAsk(); // waiting for input(): that wait ends in KeyboardInterrupt
-    else Atomics.store(this.interrupt, 0, 2); // SIGINT
+    else if (Atomics.load(this.interrupt, 1) === 1) Atomics.store(this.interrupt, 0, 2); // SIGINT
+    else return false;
+    return true;
+  }
+
+  /** How many page objects the worker's Python holds now (window and document included). */
+  get holding(): number {
+    return this.handles.size;
   }
 
   /** Answer a blocked worker through its shared buffers. */
@@ -271,8 +279,11 @@ class WorkerScript {
 /** What a page's script element offers JS (and Python: `page["#id"].pinnaceWorker`). */
 export interface WorkerScriptHandle {
   worker: Worker;
-  /** KeyboardInterrupt in the running script; an Error where the page is not isolated. */
-  interrupt(): void;
+  /** KeyboardInterrupt in the running script or `when` handler (false: nothing ran); an Error
+   * where the page is not cross-origin isolated. */
+  interrupt(): boolean;
+  /** How many page objects the worker's Python holds (to check for leaks). */
+  readonly held: number;
 }
 
 /** Start a worker script: its own interpreter in a Web Worker, reaching this page. */
@@ -280,9 +291,15 @@ export function startWorker(script: HTMLScriptElement, loaderURL: string, code: 
                             config: ConfigSource): void {
   const worker = new Worker(new URL("pinnace.mjs", loaderURL), { type: "module", name: WORKER_NAME });
   const isolated = globalThis.crossOriginIsolated === true;
-  const interrupt = isolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  const interrupt = isolated ? new Int32Array(new SharedArrayBuffer(8)) : null; // [signal, busy]
   const remote = new WorkerScript(worker, script, interrupt);
-  const handle: WorkerScriptHandle = { worker, interrupt: () => remote.interruptScript() };
+  const handle: WorkerScriptHandle = {
+    worker,
+    interrupt: () => remote.interruptScript(),
+    get held() {
+      return remote.holding;
+    },
+  };
   (script as HTMLScriptElement & { pinnaceWorker?: WorkerScriptHandle }).pinnaceWorker = handle;
   showFigures(worker, { target: outputAfter(script) });
   worker.addEventListener("message", (e) => void remote.receive(e.data));

@@ -29,7 +29,8 @@ export interface StartMessage {
   base: string;
   /** the page is cross-origin isolated: synchronous access to it works */
   isolated: boolean;
-  /** the interrupt buffer (SharedArrayBuffer), on an isolated page */
+  /** on an isolated page, [signal, busy] on a SharedArrayBuffer: signal is the interrupt
+   * buffer (2: KeyboardInterrupt), busy is 1 while Python runs the script or a handler */
   interrupt: Int32Array | null;
 }
 
@@ -80,12 +81,26 @@ class PageChannel {
   }
 }
 
+/** Mark Python busy (the page may interrupt it) until `work` ends; then drop a signal that came
+ * too late to be taken, so that it cannot interrupt what runs next. */
+async function busy<T>(flags: Int32Array | null, work: () => T | Promise<T>): Promise<T> {
+  if (flags) Atomics.store(flags, 1, 1);
+  try {
+    return await work();
+  } finally {
+    if (flags) {
+      Atomics.store(flags, 1, 0);
+      Atomics.store(flags, 0, 0);
+    }
+  }
+}
+
 async function run(py: Pinnace, start: StartMessage, channel: PageChannel): Promise<void> {
   const web = py.pyimport("pinnace.web");
   try {
     const cfg = "json" in start.config ? start.config.json : parseToml(py, start.config);
     await applyConfig(py, cfg, start.base);
-    await py.runPythonAsync(start.code, { filename: start.filename });
+    await busy(start.interrupt, () => py.runPythonAsync(start.code, { filename: start.filename }));
   } catch (e) {
     const exc = (e as { pyException?: unknown }).pyException;
     if (exc) web.show_error(exc);
@@ -127,7 +142,7 @@ export function startWorkerScript(): void {
       remote.attach();
       const fire = remote.dispatch;
       remote.destroy();
-      dispatch = (binding, event) => fire(binding, event);
+      dispatch = (binding, event) => void busy(start.interrupt, () => fire(binding, event));
       for (const m of early.splice(0)) dispatch(m.data.binding, m.data.event);
       await run(py, start, channel);
     }

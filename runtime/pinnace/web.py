@@ -309,7 +309,8 @@ def _accepts_an_argument(handler: Any) -> bool:
 def _call_handler(handler: Any, dom_event: Any, takes_event: bool, script: Any) -> None:
     try:
         result = handler(dom_event) if takes_event else handler()
-    except Exception as exc:  # shown on the page and the console: the handler's caller is JS
+    except (Exception, KeyboardInterrupt) as exc:  # shown on the page and the console: the
+        # handler's caller is JS (a KeyboardInterrupt: a worker script's, interrupted by the page)
         _report(exc, script)
         return
     if inspect.isawaitable(result):

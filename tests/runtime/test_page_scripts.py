@@ -222,9 +222,10 @@ def doc_examples() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("html", "shown"), doc_examples(), ids=[f"page.md#{i + 1}" for i in range(len(doc_examples()))])
-def test_doc_example(page: Any, site: Any, html: str, shown: str) -> None:
+def test_doc_example(page: Any, request: pytest.FixtureRequest, html: str, shown: str) -> None:
     """What Python shows on the page (every display and error, in document order) is the text
-    the docs say."""
+    the docs say.  A page that starts with `<!-- isolated -->` is served cross-origin isolated."""
+    site = request.getfixturevalue("isolated_site" if html.startswith("<!-- isolated -->") else "site")
     open_page(page, site, html, scripts=html.count('<script type="py"'), loader="")
     text = page.evaluate("""() => [...document.querySelectorAll('.py-display, .py-error')]
         .map((e) => e.textContent.replace(/\\n+$/, '')).join('\\n') + '\\n'""")

@@ -139,3 +139,40 @@ def test_the_page_interrupts_a_worker_script(page: Any, isolated_site: Any) -> N
     shown = page.eval_on_selector_all("pre.py-error", "(es) => es.map((e) => e.textContent.trim().split('\\n').pop())")
     assert sorted(shown) == ["KeyboardInterrupt", "KeyboardInterrupt: interrupted from the page"]
     assert page.query_selector("form.py-input") is None  # the question went with it
+
+
+def test_events_a_worker_handles_are_given_back(page: Any, isolated_site: Any) -> None:
+    open_page(page, isolated_site, """
+        <button id="b">b</button>
+        <script type="py" worker id="w">
+            from pinnace.web import when
+            clicks = 0
+            @when("click", "#b")
+            def clicked(event):
+                global clicks
+                clicks += 1
+        </script>
+    """, scripts=0)
+    page.wait_for_function(SCRIPT_DONE, arg="w", timeout=60_000)
+    page.evaluate("() => { for (let i = 0; i < 500; i++) document.getElementById('b').click(); }")
+    # each event crossed to the worker as a page object; the worker gives them back
+    page.wait_for_function("() => document.getElementById('w').pinnaceWorker.held < 70", timeout=30_000)
+    assert page.evaluate("() => document.getElementById('w').pinnaceWorker.interrupt()") is False  # idle
+
+
+def test_a_worker_script_gets_the_config_and_shows_figures_after_itself(page: Any, isolated_site: Any) -> None:
+    (isolated_site[1] / "points.txt").write_text("1 4\n2 1\n3 3\n")
+    open_page(page, isolated_site, """
+        <script type="py" worker id="w" config='{"files": {"points.txt": "/data/points.txt"}}'>
+            import matplotlib.pyplot as plt
+            from pinnace.web import display
+            xs, ys = zip(*(map(float, line.split()) for line in open("/data/points.txt")))
+            plt.plot(xs, ys)
+            plt.show()
+            display(f"{len(xs)} points")
+        </script>
+    """, scripts=0)
+    page.wait_for_function(SCRIPT_DONE, arg="w", timeout=120_000)
+    page.wait_for_selector(".py-output canvas.pinnace-figure")
+    assert page.inner_text(".py-output") == "3 points"
+    assert page.locator(".py-error").count() == 0
