@@ -12,6 +12,7 @@ from ._backends import check_backend
 from ._limits import Limits
 from ._module import CancelToken, Module, run_off_loop
 from ._source import ModuleBytes, Source, read_source
+from ._travel import Origin, origin_of
 from ._wasi import Completed, Wasi
 
 Imports = Mapping[str, Mapping[str, Any]]
@@ -42,16 +43,21 @@ def load(
     check_backend(backend)
     module = read_source(source)
     limits = limits or Limits()
-    if backend == "wasmer":
+    return instantiate(origin_of(source, module, backend, wasi, limits, imports or {}, _cache_arg(cache)), module)
+
+
+def instantiate(origin: Origin, module: ModuleBytes) -> Module:
+    """Instantiate ``module`` as ``origin`` says (load, and unpickling a Module)."""
+    cache = origin.cache if isinstance(origin.cache, bool) else Path(origin.cache)
+    if origin.backend == "wasmer":
         from ._backends import wasmer
 
-        return Module(wasmer.load(module, wasi=wasi, limits=limits, imports=imports or {}))
+        instance = wasmer.load(module, wasi=origin.wasi, limits=origin.limits, imports=origin.imports)
+        return Module(instance, origin)
     from ._backends import wasmtime
 
-    instance = wasmtime.load(
-        module, wasi=wasi, limits=limits, imports=imports or {}, cache=_cache_arg(cache)
-    )
-    return Module(instance)
+    instance = wasmtime.load(module, wasi=origin.wasi, limits=origin.limits, imports=origin.imports, cache=cache)
+    return Module(instance, origin)
 
 
 def _wasi_for(args: Sequence[str] | None, wasi: Wasi | None) -> Wasi:

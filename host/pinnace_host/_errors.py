@@ -23,6 +23,9 @@ class LinkError(WasmError):
         super().__init__(message)
         self.missing = missing
 
+    def __reduce__(self) -> tuple[type, tuple[str, tuple[tuple[str, str], ...]]]:
+        return type(self), (str(self), self.missing)  # its fields survive a process pool
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -61,6 +64,9 @@ class Trap(WasmError):
         self.code = code
         self.frames = frames
 
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, tuple[Frame, ...]]]:
+        return type(self), (self.reason, self.code, self.frames)
+
     @property
     def wasm_backtrace(self) -> str:
         return format_backtrace(self.frames)
@@ -95,3 +101,6 @@ class Exit(WasmError):
     def __init__(self, exit_code: int) -> None:
         super().__init__(f"the module exited with status {exit_code}")
         self.exit_code = exit_code
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return type(self), (self.exit_code,)

@@ -9,12 +9,15 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from ._abi import StringABI
 from ._errors import WasmError
 from ._memory import Memory
 from ._types import Signature
+
+if TYPE_CHECKING:
+    from ._travel import Origin
 
 STRINGLIKE = (str, bytes, bytearray, memoryview)
 _RANGES = {"i32": (-(2**31), 2**32 - 1), "i64": (-(2**63), 2**64 - 1)}
@@ -247,9 +250,19 @@ class Module:
       ``"compiled"`` (cache miss, now stored) or ``"off"``.
     """
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, origin: Origin | None = None) -> None:
         self._instance = instance
+        self._origin = origin
         self.exports = Exports(instance)
+
+    def __reduce__(self) -> tuple[Any, tuple[Origin]]:
+        """Pickled as its code and how it was loaded (docs/host.md#modules-that-travel); the
+        other side gets a fresh instance, not this one's memory."""
+        if self._origin is None:
+            raise TypeError("this Module cannot be pickled: it was not made by pinnace_host.load")
+        from ._travel import restore
+
+        return restore, (self._origin,)
 
     @property
     def backend(self) -> str:

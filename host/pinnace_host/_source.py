@@ -18,7 +18,7 @@ class ModuleBytes:
     name: str  # a name for argv[0] and messages: the file name, or "module.wasm"
 
 
-def _looks_like_wat(text: str) -> bool:
+def looks_like_wat(text: str) -> bool:
     stripped = text.lstrip()
     return stripped.startswith(("(", ";;"))
 
@@ -49,10 +49,10 @@ def read_source(source: Source) -> ModuleBytes:
             raise InvalidModule(
                 "bytes are neither a wasm binary (no \\0asm magic number) nor UTF-8 WAT text"
             ) from None
-        if not _looks_like_wat(text):
+        if not looks_like_wat(text):
             raise InvalidModule("bytes are neither a wasm binary nor WAT text")
         return ModuleBytes(_wat_to_wasm(text), "module.wasm")
-    if isinstance(source, str) and _looks_like_wat(source):
+    if isinstance(source, str) and looks_like_wat(source):
         return ModuleBytes(_wat_to_wasm(source), "module.wat")
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
@@ -66,6 +66,6 @@ def read_source(source: Source) -> ModuleBytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidModule(f"{path}: not a wasm binary (no \\0asm magic number)") from None
-    if not _looks_like_wat(text):
+    if not looks_like_wat(text):
         raise InvalidModule(f"{path}: not a wasm binary (no \\0asm magic number) nor WAT text")
     return ModuleBytes(_wat_to_wasm(text), path.name)
