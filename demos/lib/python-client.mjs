@@ -47,7 +47,10 @@ export class PythonWorker {
     const [target] = this.pending.keys();
     if (target === undefined) return;
     clearTimeout(this.interruptTimer);
-    this.interruptTimer = setTimeout(() => Atomics.store(this.signals, 0, 2), 100); // 2: SIGINT
+    this.interruptTimer = setTimeout(() => {
+      Atomics.store(this.signals, 0, 2); // 2: SIGINT
+      Atomics.notify(this.signals, 0); // wakes a time.sleep
+    }, 100);
     this.worker.postMessage({ op: "interrupt", target });
   }
 

@@ -100,6 +100,7 @@ function supervise(): void {
       process.exit(130); // the first Ctrl-C was not taken: Python is blocked
     }
     Atomics.store(signals, 0, SIGINT);
+    Atomics.notify(signals, 0); // wakes a time.sleep (loader-js/src/sleep.ts)
   });
   worker.on("message", (code: number) => {
     process.exitCode = code;

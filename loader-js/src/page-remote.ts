@@ -215,7 +215,10 @@ class WorkerScript {
                       "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)");
     }
     if (this.cancelAsk) this.cancelAsk(); // waiting for input(): that wait ends in KeyboardInterrupt
-    else if (Atomics.load(this.interrupt, 1) === 1) Atomics.store(this.interrupt, 0, 2); // SIGINT
+    else if (Atomics.load(this.interrupt, 1) === 1) {
+      Atomics.store(this.interrupt, 0, 2); // SIGINT
+      Atomics.notify(this.interrupt, 0); // wakes a time.sleep
+    }
     else return false;
     return true;
   }

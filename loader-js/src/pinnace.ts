@@ -17,6 +17,7 @@ import { fixFileSystem, fstatByDescriptor } from "./fs-fixes.js";
 import { refuseNetworkSockets } from "./sockets.js";
 import { Mounts, type MountOption } from "./mounts.js";
 import { unpackArchive } from "./archives.js";
+import { installSleep } from "./sleep.js";
 import { SITE_PACKAGES, STDLIB_ZIP, VERSION } from "./version.js";
 
 export { VERSION };
@@ -232,7 +233,8 @@ export class Pinnace {
   /**
    * Let the host interrupt running Python: while Python runs, writing a signal number into
    * `buffer[0]` (2, SIGINT, raises KeyboardInterrupt) is noticed within a few dozen bytecodes.
-   * Python resets `buffer[0]` to 0 when it has taken the signal. The buffer must be backed by a
+   * Python resets `buffer[0]` to 0 when it has taken the signal; `Atomics.notify(buffer, 0)` after
+   * the write also ends a `time.sleep` (an Int32Array only). The buffer must be backed by a
    * SharedArrayBuffer written from another thread (the one running Python is busy); in a
    * browser that needs a cross-origin isolated page (`pinnace serve --isolation`).
    * Pass undefined to stop checking.
@@ -350,6 +352,7 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   const { FS } = mod;
   fixFileSystem(FS);
   const bridge = installFfi(mod as FfiModule, jspi); // before Python starts: EM_JS code calls it
+  installSleep(mod);
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
   const packages = await PackageManager.create({
