@@ -7,6 +7,7 @@ Its modules form layers, top to bottom::
     pinnace       the public surface (``pinnace.install``)
     web           pinnace.web: display, when, page, ask (a page's <script type="py">)
     _page_remote  the page as a <script type="py" worker> reaches it from its Web Worker
+    _markdown     Markdown to HTML, for display() of a _repr_markdown_
     _run          start(): wires the parts together; runPython and runPythonAsync
     _http_client  http.client's connections over pinnace.http (the patched http/client.py binds them)
     http          pinnace.http: fetch, fetch_sync, open_url over the host's HTTP

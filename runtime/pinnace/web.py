@@ -4,7 +4,8 @@ The loader runs every ``<script type="py">`` of a page (loader-js/src/page.ts); 
 what those scripts use to reach the page:
 
 * :func:`display` shows objects on the page by their richest representation (``_repr_html_``,
-  ``_repr_svg_``, ``_repr_png_``, ``_repr_jpeg_``, ``_repr_markdown_``, then ``repr``; a
+  ``_repr_svg_``, ``_repr_png_``, ``_repr_jpeg_``, ``_repr_markdown_`` (rendered by
+  ``_markdown``), then ``repr``; a
   matplotlib figure as a PNG), in the element with id ``target``, or else after the script
   that runs (in a ``<div class="py-output">`` that follows it).
 * :func:`when` binds a function, sync or async, to a DOM event of the elements a CSS selector
@@ -152,9 +153,13 @@ def _representation(obj: Any) -> tuple[str, Any]:
     if isinstance(obj, str):
         return "text", obj
     for name, kind in (("_repr_html_", "html"), ("_repr_svg_", "html"), ("_repr_png_", "png"),
-                       ("_repr_jpeg_", "jpeg"), ("_repr_markdown_", "text")):  # fmt: skip
+                       ("_repr_jpeg_", "jpeg"), ("_repr_markdown_", "markdown")):  # fmt: skip
         data = _call_repr(obj, name)
         if data is not None:
+            if kind == "markdown":
+                from ._markdown import to_html
+
+                return "html", to_html(data)
             return kind, data
     png = _figure_png(obj)
     return ("png", png) if png is not None else ("text", repr(obj))

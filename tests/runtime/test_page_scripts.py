@@ -73,7 +73,11 @@ def test_display_shows_the_richest_representation(page: Any, site: Any) -> None:
                 def _repr_png_(self): return PNG
             class Plain:
                 def __repr__(self): return "Plain()"
-            display("<i>a str is text</i>", Html(), Svg(), Png(), Plain())
+            class Md:
+                def _repr_markdown_(self):
+                    tag = "script"  # (a literal closing tag would end this page's script element)
+                    return f"## Notes\\n\\n- **bold** `code`\\n- [a link](https://example.org)\\n\\n<{tag}>document.title = 'ran'</{tag}>"
+            display("<i>a str is text</i>", Html(), Svg(), Png(), Plain(), Md())
             display("only this", target="here", append=False)
         </script>
     """, scripts=1)
@@ -84,10 +88,18 @@ def test_display_shows_the_richest_representation(page: Any, site: Any) -> None:
                  svg: !!o.querySelector('svg.pic'),
                  img: o.querySelector('img')?.src.slice(0, 22) ?? null,
                  italic: !!o.querySelector('i'),
+                 md: [...o.querySelectorAll('h2, li strong, li code, li a')].map((e) => e.tagName + ':' + e.textContent),
+                 href: o.querySelector('li a')?.getAttribute('href') ?? null, title: document.title,
                  here: document.getElementById('here').textContent };
     }""")
-    assert out == {"texts": ["<i>a str is text</i>", "bold", "", "", "Plain()"], "bold": "bold",
-                   "svg": True, "img": "data:image/png;base64,", "italic": False, "here": "only this"}  # fmt: skip
+    texts = out.pop("texts")
+    assert texts[:5] == ["<i>a str is text</i>", "bold", "", "", "Plain()"]
+    md = texts[5]
+    assert out.pop("md") == ["H2:Notes", "STRONG:bold", "CODE:code", "A:a link"]
+    assert out.pop("href") == "https://example.org" and out.pop("title") == ""  # the script is text
+    assert "<script>" in md
+    assert out == {"bold": "bold", "svg": True, "img": "data:image/png;base64,", "italic": False,
+                   "here": "only this"}  # fmt: skip
 
 
 def test_when_binds_sync_and_async_handlers_without_leaking(page: Any, site: Any) -> None:
