@@ -25,6 +25,7 @@ toolchain: setup
 dist: toolchain
 	$(PINNACE) build dist
 	$(PINNACE) build packages all
+	$(PINNACE) build npm
 
 demo: dist
 	$(PINNACE) serve . --port $(PORT) --isolation

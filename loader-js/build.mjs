@@ -22,4 +22,5 @@ await build({ ...common, entryPoints: [path.join(here, "src/index.ts")], format:
 await build({ ...common, entryPoints: [path.join(here, "src/global.ts")], format: "iife",
               platform: "browser", outfile: path.join(outdir, "pinnace.js") });
 await build({ ...common, entryPoints: [path.join(here, "src/node-cli.ts")], format: "esm",
-              platform: "node", outfile: path.join(outdir, "pinnace-python.mjs") });
+              platform: "node", outfile: path.join(outdir, "pinnace-python.mjs"),
+              banner: { js: "#!/usr/bin/env node" } }); // the npm package's `pinnace-python` command

@@ -39,6 +39,11 @@ def _build(args: argparse.Namespace) -> int:
 
         dist.build()
         return 0
+    if args.what == "npm":
+        from . import npm
+
+        npm.build()
+        return 0
     if args.what == "packages":
         from . import packages
 
@@ -83,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.set_defaults(func=_toolchain)
 
     b = sub.add_parser("build", help="build CPython, packages from recipes, or assemble dist/")
-    b.add_argument("what", choices=["cpython", "dist", "packages"])
+    b.add_argument("what", choices=["cpython", "dist", "packages", "npm"])
     b.add_argument("names", nargs="*", help="packages: recipe names (default: all)")
     b.add_argument(
         "--rebuild",

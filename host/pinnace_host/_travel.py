@@ -11,6 +11,7 @@ worker processes compiles a module once per machine, not once per task.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import InvalidModule
 from ._limits import Limits
 from ._source import ModuleBytes, Source, looks_like_wat, read_source
-from ._wasi import Wasi
+from ._wasi import Dir, Wasi
 
 if TYPE_CHECKING:
     from ._module import Module
@@ -50,8 +51,13 @@ def origin_of(source: Source, module: ModuleBytes, backend: str, wasi: Wasi | No
               imports: Mapping[str, Mapping[str, Any]], cache: bool | Path) -> Origin:  # fmt: skip
     from_file = isinstance(source, os.PathLike) or (isinstance(source, str) and not looks_like_wat(source))
     path = str(Path(source).resolve()) if from_file else None  # type: ignore[arg-type]
+    if wasi is not None and wasi.dirs:  # relative folders mean the same wherever it is unpickled
+        dirs = {guest: Dir(Path(d.path).resolve(), d.writable) if isinstance(d, Dir) else str(Path(d).resolve())
+                for guest, d in wasi.dirs.items()}  # fmt: skip
+        wasi = dataclasses.replace(wasi, dirs=dirs)
+    where = cache if isinstance(cache, bool) else str(Path(cache).resolve())
     return Origin(digest(module.wasm), module.name, path, None if path else module.wasm, backend,
-                  wasi, limits, dict(imports), cache if isinstance(cache, bool) else str(cache))  # fmt: skip
+                  wasi, limits, dict(imports), where)  # fmt: skip
 
 
 def source_of(origin: Origin) -> ModuleBytes:

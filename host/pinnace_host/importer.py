@@ -60,8 +60,8 @@ class _WasmLoader(importlib.abc.Loader):
         wasm = load(self.path, **self.options)
         module.__file__ = str(self.path)
         module.__wasm__ = wasm  # type: ignore[attr-defined]
-        names = list(wasm.exports)
-        for export in names:
+        names = [n for n in wasm.exports if not n.startswith("__") and n != "memory"]
+        for export in names:  # (names Python gives modules, and memory, are not overwritten)
             setattr(module, export, wasm.exports[export])
         module.memory = wasm.memory  # type: ignore[attr-defined]
         module.__all__ = names  # type: ignore[attr-defined]

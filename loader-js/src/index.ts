@@ -6,6 +6,8 @@ import { startPageScripts } from "./page.js";
 import { startWorkerScript } from "./worker-script.js";
 export { loadPinnace, Pinnace, VERSION as version } from "./pinnace.js";
 export type { LoadOptions, RunOptions } from "./pinnace.js";
+export type { PyBuffer, PyProxy } from "./ffi/types.js";
+export type { ToJsOptions } from "./ffi/convert.js";
 export {
   DestroyedProxyError, FetchError, InternalError, LoadError, PackageError, PinnaceError, PythonError,
   StartError, SuspendedError,

@@ -51,8 +51,8 @@ export async function applyConfig(py: Pinnace, cfg: PageConfig, base: string): P
     const url = new URL(relative, base).href;
     const resp = await fetch(url);
     if (!resp.ok) throw new StartError(`config: files: ${relative}: HTTP ${resp.status} ${resp.statusText}`);
-    const dir = path.slice(0, path.lastIndexOf("/"));
-    if (dir) py.FS.mkdirTree(dir);
+    const cut = path.lastIndexOf("/");
+    if (cut > 0) py.FS.mkdirTree(path.slice(0, cut));
     py.FS.writeFile(path, new Uint8Array(await resp.arrayBuffer()));
   }
 }

@@ -187,6 +187,7 @@ class WorkerScript {
     input.focus();
     return new Promise((resolve) => {
       const finish = (answer: Encoded, shown: string | null) => {
+        this.cancelAsk = null;
         if (shown === null) form.remove();
         else {
           const line = document.createElement("div");
@@ -245,10 +246,15 @@ class WorkerScript {
   async receive(message: Record<string, any>): Promise<void> {
     switch (message.kind) {
       case "sync": {
+        // always answer: the worker waits for it
         const control = new Int32Array(message.control);
-        const answer = this.answer(JSON.parse(message.request));
-        const answered = answer instanceof Promise ? await answer : answer;
-        this.cancelAsk = null;
+        let answered: Encoded;
+        try {
+          const answer = this.answer(JSON.parse(message.request));
+          answered = answer instanceof Promise ? await answer : answer;
+        } catch (e) {
+          answered = { e: String((e as Error)?.message ?? e), name: String((e as Error)?.name ?? "Error") };
+        }
         this.answerShared(control, message.data, answered);
         break;
       }
@@ -262,7 +268,6 @@ class WorkerScript {
       }
       case "async": {
         const answer = await this.answer(JSON.parse(message.request));
-        this.cancelAsk = null;
         this.worker.postMessage({ kind: "reply", id: message.id, answer: JSON.stringify(answer) });
         break;
       }

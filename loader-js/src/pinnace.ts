@@ -10,6 +10,7 @@ import { LOCK_NAME } from "./packages/lock.js";
 import { Way } from "./packages/ops.js";
 import { installFfi, type Bridge } from "./ffi/index.js";
 import type { FfiModule } from "./ffi/exports.js";
+import type { PyProxy } from "./ffi/types.js";
 import { writeScratch } from "./ffi/strings.js";
 import { Jspi, jspiAvailable } from "./jspi.js";
 import { recursionBudget } from "./recursion.js";
@@ -137,13 +138,13 @@ export class Pinnace {
   }
 
   /** __main__'s namespace, the default globals of runPython (a PyProxy of a dict). */
-  get globals(): any {
+  get globals(): PyProxy {
     this.globalsProxy ??= this.bridge.toJsOwned((this._module as FfiModule)._pinnace_main_dict());
     return this.globalsProxy;
   }
 
   /** Import a Python module; a PyProxy of it. */
-  pyimport(name: string): any {
+  pyimport(name: string): PyProxy {
     return this.bridge.pyimport(name);
   }
 

@@ -81,17 +81,16 @@ class PageChannel {
   }
 }
 
-/** Mark Python busy (the page may interrupt it) until `work` ends; then drop a signal that came
- * too late to be taken, so that it cannot interrupt what runs next. */
+/** Count Python busy (the page may interrupt it) while `work` runs: flags[1] counts the runs
+ * under way (the script, and handlers that run while it awaits).  A signal left from before the
+ * first run, or after the last, is dropped, so that it cannot interrupt what runs next. */
 async function busy<T>(flags: Int32Array | null, work: () => T | Promise<T>): Promise<T> {
-  if (flags) Atomics.store(flags, 1, 1);
+  if (flags && Atomics.load(flags, 1) === 0) Atomics.store(flags, 0, 0);
+  if (flags) Atomics.add(flags, 1, 1);
   try {
     return await work();
   } finally {
-    if (flags) {
-      Atomics.store(flags, 1, 0);
-      Atomics.store(flags, 0, 0);
-    }
+    if (flags && Atomics.sub(flags, 1, 1) === 1) Atomics.store(flags, 0, 0);
   }
 }
 
@@ -129,7 +128,12 @@ export function startWorkerScript(): void {
       channel = new PageChannel(start.isolated);
       let py: Pinnace;
       try {
-        const loaderOptions = "json" in start.config ? start.config.json.loader ?? {} : {};
+        const loaderOptions = { ...("json" in start.config ? start.config.json.loader ?? {} : {}) };
+        // URLs in the page's config are relative to the page, not to this worker's module
+        for (const key of ["indexURL", "packageIndexURL"] as const) {
+          const url = loaderOptions[key];
+          if (typeof url === "string") loaderOptions[key] = new URL(url, start.base).href;
+        }
         py = await loadPinnace(loaderOptions);
       } catch (e) {
         postMessage({ kind: "post", request: JSON.stringify({ op: "error", text: String((e as Error)?.message ?? e) }) });
@@ -142,7 +146,18 @@ export function startWorkerScript(): void {
       remote.attach();
       const fire = remote.dispatch;
       remote.destroy();
-      dispatch = (binding, event) => void busy(start.interrupt, () => fire(binding, event));
+      dispatch = (binding, event) => {
+        busy(start.interrupt, () => fire(binding, event)).catch((e: unknown) => {
+          // what escaped the handler's own reporting (an interrupt noticed after it returned)
+          const exc = (e as { pyException?: unknown }).pyException;
+          const text = exc ? undefined : String((e as Error)?.message ?? e);
+          if (exc) {
+            const web = py.pyimport("pinnace.web");
+            web.show_error(exc);
+            web.destroy();
+          } else channel!.post(JSON.stringify({ op: "error", text }));
+        });
+      };
       for (const m of early.splice(0)) dispatch(m.data.binding, m.data.event);
       await run(py, start, channel);
     }

@@ -81,8 +81,8 @@ def isolated() -> bool:
 def encode(value: Any) -> dict[str, Any]:
     if value is None:
         return {"n": 1}
-    if isinstance(value, float) and not math.isfinite(value):
-        return {"d": str(value)}  # NaN and infinities, which JSON has not
+    if isinstance(value, float) and not math.isfinite(value):  # JSON has none of these
+        return {"d": "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")}
     if isinstance(value, (bool, int, float, str)):
         return {"v": value}
     if isinstance(value, PageObject):
@@ -122,9 +122,10 @@ def decode(answer: dict[str, Any]) -> Any:
 
 def _text(request: dict[str, Any]) -> str:
     if _released:
-        request["release"] = _released[:]
-        del _released[:]
-    return json.dumps(request)
+        handles = _released[:]
+        del _released[: len(handles)]  # (a __del__ meanwhile appends after them)
+        request["release"] = handles
+    return json.dumps(request, allow_nan=False)
 
 
 def request(req: dict[str, Any]) -> Any:
@@ -163,10 +164,10 @@ class PageObject:
         object.__setattr__(self, "_type", type_name)
         object.__setattr__(self, "_callable", is_callable)
 
-    def _step(self, step: list[Any]) -> Any:
+    def _step(self, step: list[Any], args: tuple[Any, ...] = ()) -> Any:
         if isolated():
             return request({"op": "chain", "h": self._h, "steps": [step]})
-        return PageAccess(self._h, [step], self._type)
+        return PageAccess(self._h, [step], self._type, (self, args))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -177,11 +178,11 @@ class PageObject:
         return self._step(["get", key])
 
     def __call__(self, *args: Any) -> Any:
-        return self._step(["call", [encode(a) for a in args]])
+        return self._step(["call", [encode(a) for a in args]], args)
 
     def new(self, *args: Any) -> Any:
         """``new`` this JS class with ``args``."""
-        return self._step(["new", [encode(a) for a in args]])
+        return self._step(["new", [encode(a) for a in args]], args)
 
     def __setattr__(self, name: str, value: Any) -> None:
         _set(self._h, [], name, value)
@@ -218,15 +219,20 @@ class PageAccess:
     are each one of these, made at once when awaited (one round trip whatever its length).
     Using one as a value before awaiting it is a :class:`SyncAccessError` that says why."""
 
-    __slots__ = ("_h", "_steps", "_base")
+    # _keep: the page objects its handle and arguments name, held until it is made (their
+    # handles must not be given back before); _made: awaited, or extended into another access
+    __slots__ = ("_h", "_steps", "_base", "_keep", "_made")
 
-    def __init__(self, handle: int, steps: list[Any], base: str) -> None:
+    def __init__(self, handle: int, steps: list[Any], base: str, keep: tuple[Any, ...] = ()) -> None:
         object.__setattr__(self, "_h", handle)
         object.__setattr__(self, "_steps", steps)
         object.__setattr__(self, "_base", base)
+        object.__setattr__(self, "_keep", keep)
+        object.__setattr__(self, "_made", False)
 
-    def _then(self, step: list[Any]) -> PageAccess:
-        return PageAccess(self._h, [*self._steps, step], self._base)
+    def _then(self, step: list[Any], args: tuple[Any, ...] = ()) -> PageAccess:
+        object.__setattr__(self, "_made", True)
+        return PageAccess(self._h, [*self._steps, step], self._base, (*self._keep, args))
 
     def __getattr__(self, name: str) -> PageAccess:
         if name.startswith("__") and name.endswith("__"):
@@ -237,19 +243,33 @@ class PageAccess:
         return self._then(["get", key])
 
     def __call__(self, *args: Any) -> PageAccess:
-        return self._then(["call", [encode(a) for a in args]])
+        return self._then(["call", [encode(a) for a in args]], args)
 
     def new(self, *args: Any) -> PageAccess:
-        return self._then(["new", [encode(a) for a in args]])
+        return self._then(["new", [encode(a) for a in args]], args)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, "_made", True)
         _set(self._h, self._steps, name, value)
 
     def __setitem__(self, key: str | int, value: Any) -> None:
+        object.__setattr__(self, "_made", True)
         _set(self._h, self._steps, key, value)
 
     def __await__(self) -> Any:
-        return request_async({"op": "chain", "h": self._h, "steps": self._steps}).__await__()
+        object.__setattr__(self, "_made", True)
+        return self._made_now().__await__()
+
+    async def _made_now(self) -> Any:  # (holds self, and so _keep, until the page answered)
+        return await request_async({"op": "chain", "h": self._h, "steps": self._steps})
+
+    def __del__(self) -> None:
+        if not self._made and any(kind in ("call", "new") for kind, _ in self._steps):
+            import warnings
+
+            warnings.warn(f"{self._path()} was never awaited, so it never ran (this page is not "
+                          "cross-origin isolated: a call on it is made when awaited)",
+                          RuntimeWarning, stacklevel=2)  # fmt: skip
 
     def _sync_use(self, *_: Any) -> Any:
         raise SyncAccessError(f"{self._path()} was used as a value before it was awaited, but "
@@ -257,7 +277,7 @@ class PageAccess:
 
     __bool__ = __str__ = __int__ = __float__ = __index__ = __len__ = __iter__ = _sync_use
     __contains__ = __lt__ = __le__ = __gt__ = __ge__ = __add__ = __radd__ = _sync_use
-    __hash__ = None  # type: ignore[assignment]
+    __eq__ = __ne__ = __hash__ = _sync_use  # type: ignore[assignment]
 
     def _path(self) -> str:
         path = self._base

@@ -206,6 +206,8 @@ def _display_remote(objects: tuple[Any, ...], target: str | None, append: bool) 
         if isinstance(obj, PageObject):
             items.append(("element", obj._h))
             continue
+        if isinstance(obj, _page_remote.PageAccess):
+            raise _page_remote.SyncAccessError(f"display({obj!r}): await it first")
         kind, data = _representation(obj)
         if kind in ("png", "jpeg"):
             data = base64.b64encode(data).decode() if isinstance(data, bytes) else data

@@ -48,7 +48,9 @@ int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct
     double ms = req->tv_sec * 1000.0 + req->tv_nsec / 1e6;
     if (flags & TIMER_ABSTIME) {
         struct timespec now;
-        clock_gettime(clk, &now);
+        if (clock_gettime(clk, &now) != 0) {
+            return EINVAL;
+        }
         ms -= now.tv_sec * 1000.0 + now.tv_nsec / 1e6;
     }
     return sleep_ms(ms);

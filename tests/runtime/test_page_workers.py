@@ -66,6 +66,10 @@ def test_a_worker_script_awaits_a_page_that_is_not_isolated(page: Any, site: Any
             out.textContent = "set by the worker"
             tag = await document.createElement("p").tagName
             display(f"read {before!r}, made a {tag}")
+            body = await page["body"]
+            await body.append(await document.createElement("hr"))  # a temporary as an argument
+            (await page["#out"]).style.color = "red"                # a temporary as the target
+            out.dataset.big = float("inf")
             try:
                 if document.title: pass
             except RuntimeError as e:
@@ -83,6 +87,7 @@ def test_a_worker_script_awaits_a_page_that_is_not_isolated(page: Any, site: Any
     page.wait_for_function(SCRIPT_DONE, arg="w", timeout=60_000)
     shown = outputs(page)[0]
     assert page.inner_text("#out") == "set by the worker"
+    assert page.evaluate("() => [document.querySelectorAll('hr').length, out.style.color, out.dataset.big]") == [1, "red", "Infinity"]
     assert shown[0] == "read 'before', made a P"
     assert shown[1].startswith("sync: document.title was used as a value before it was awaited, but this page is not cross-origin isolated")
     assert "Cross-Origin-Opener-Policy: same-origin" in shown[1] and shown[1].endswith("else `await document.title`")

@@ -1,0 +1,127 @@
+"""The npm package (docs/npm.md): ``pinnace build npm`` packs ``dist/`` into
+``dist/npm/pinnace-<version>.tgz``, the tarball ``npm pack`` would make (every file under
+``package/``), written here: reproducibly (fixed times and modes, sorted) and quickly (the
+wheels are compressed already, so gzip's fastest level).
+
+The package is the distribution as ``make dist`` leaves it, minus the precompressed copies:
+the loader (``pinnace.mjs``, the classic ``pinnace.js``), the interpreter (``pinnace.asm.mjs``,
+``pinnace.asm.wasm``), the stdlib archive, the lock and every wheel it lists, so that a plain
+``import numpy`` works wherever the package's folder is served (or, in Node, read) as it is;
+``pinnace-python.mjs`` as the ``pinnace-python`` command; and TypeScript declarations made
+from the loader's source (``types/``).  Cached by the digest of what goes in.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+from . import versions
+from .cache import Step, file_digest, log, tree_digest
+from .paths import DIST, LOADER
+
+CORE = ("pinnace.mjs", "pinnace.mjs.map", "pinnace.js", "pinnace.js.map", "pinnace.asm.mjs",
+        "pinnace.asm.wasm", "python313.zip", "pinnace-lock.json", "pinnace-python.mjs")  # fmt: skip
+
+README = """# pinnace
+
+CPython {python} compiled to WebAssembly, with its packages (NumPy, SciPy, pandas, scikit-learn,
+matplotlib, ...), for web pages, workers, Node and Electron.
+
+```js
+import {{ loadPinnace }} from "pinnace";
+
+const py = await loadPinnace();
+console.log(py.runPython("import numpy; int(numpy.arange(10).sum())"));  // 45
+```
+
+Packages are fetched when Python first imports them, from this package's folder. Bundlers,
+serving the folder, strict CSP pages and types: https://github.com/pinnace/pinnace/blob/main/docs/npm.md
+"""
+
+
+def package_json() -> dict[str, object]:
+    return {
+        "name": "pinnace",
+        "version": versions.PINNACE_VERSION,
+        "description": f"CPython {versions.build_info()['python']} for WebAssembly: a loader for pages, "
+                       "workers, Node and Electron, and the NumPy/SciPy stack fetched on import",
+        "type": "module",
+        "license": "MIT",
+        "main": "./pinnace.mjs",
+        "types": "./types/index.d.ts",
+        "exports": {
+            ".": {"types": "./types/index.d.ts", "default": "./pinnace.mjs"},
+            "./pinnace.js": "./pinnace.js",
+            "./package.json": "./package.json",
+            "./*": "./*",
+        },
+        "bin": {"pinnace-python": "./pinnace-python.mjs"},
+        "engines": {"node": ">=20"},
+        "files": ["*.mjs", "*.js", "*.map", "*.wasm", "*.zip", "*.whl", "pinnace-lock.json", "types/"],
+        "keywords": ["python", "webassembly", "wasm", "cpython", "numpy", "scipy", "pyodide"],
+    }
+
+
+def _wheels() -> list[str]:
+    lock = json.loads((DIST / "pinnace-lock.json").read_text())
+    return sorted(entry["file_name"] for entry in lock["packages"].values())
+
+
+def step() -> Step:
+    files = [*CORE, *_wheels()]
+    return Step("npm", {
+        "files": {name: file_digest(DIST / name) for name in files},
+        "types": tree_digest(LOADER / "src", "**/*.ts"),
+        "package": package_json(),
+        "packer": file_digest(Path(__file__)),
+        "v": 2,
+    })  # fmt: skip
+
+
+MTIME = 499162500  # what npm pack stamps on every file (1985-10-26), so the tarball is reproducible
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes | Path, mode: int = 0o644) -> None:
+    info = tarfile.TarInfo(f"package/{name}")
+    info.size = data.stat().st_size if isinstance(data, Path) else len(data)
+    info.mtime, info.mode = MTIME, mode
+    if isinstance(data, Path):
+        with data.open("rb") as f:
+            tar.addfile(info, f)
+    else:
+        tar.addfile(info, io.BytesIO(data))
+
+
+def _pack(out: Path) -> None:
+    types = out / "types"
+    subprocess.run(["npx", "tsc", "-p", "tsconfig.types.json", "--outDir", str(types)],
+                   cwd=LOADER, check=True)  # fmt: skip
+    target = out / f"pinnace-{versions.PINNACE_VERSION}.tgz"
+    with open(target, "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:  # fmt: skip
+        _add(tar, "package.json", (json.dumps(package_json(), indent=2) + "\n").encode())
+        _add(tar, "README.md", README.format(python=versions.build_info()["python"]).encode())
+        for name in sorted([*CORE, *_wheels()]):
+            _add(tar, name, DIST / name, 0o755 if name == "pinnace-python.mjs" else 0o644)
+        for path in sorted(types.rglob("*.d.ts")):
+            _add(tar, f"types/{path.relative_to(types).as_posix()}", path)
+    shutil.rmtree(types)
+
+
+def build() -> Path:
+    """Pack dist/ into dist/npm/pinnace-<version>.tgz; its path."""
+    built = step().ensure(_pack)
+    name = f"pinnace-{versions.PINNACE_VERSION}.tgz"
+    target = DIST / "npm" / name
+    target.parent.mkdir(exist_ok=True)
+    if not target.exists() or file_digest(target) != file_digest(built / name):
+        shutil.copyfile(built / name, target)
+    log(f"npm package: {target} ({target.stat().st_size / 1e6:.1f} MB)")
+    return target
