@@ -40,8 +40,8 @@ const py = await loadPinnace();
 console.log(py.runPython("import numpy; int(numpy.arange(10).sum())"));  // 45
 ```
 
-Packages are fetched when Python first imports them, from this package's folder. Bundlers,
-serving the folder, strict CSP pages and types: https://github.com/pinnace/pinnace/blob/main/docs/npm.md
+Packages are fetched when Python first imports them, from this package's folder. Serving the
+folder to browsers and the TypeScript types: docs/npm.md in Pinnace's repository.
 """
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class Origin:
     """How a Module was loaded: enough to load the same module again in another process."""
 
-    digest: str  # sha256 of the wasm bytes
+    digest: str | None  # sha256 of the file's wasm, checked where it is unpickled (None: bytes)
     name: str
     path: str | None  # the file it was read from, or None (then wasm holds the bytes)
     wasm: bytes | None
@@ -56,8 +56,9 @@ def origin_of(source: Source, module: ModuleBytes, backend: str, wasi: Wasi | No
                 for guest, d in wasi.dirs.items()}  # fmt: skip
         wasi = dataclasses.replace(wasi, dirs=dirs)
     where = cache if isinstance(cache, bool) else str(Path(cache).resolve())
-    return Origin(digest(module.wasm), module.name, path, None if path else module.wasm, backend,
-                  wasi, limits, dict(imports), where)  # fmt: skip
+    # the digest only for a file (bytes travel as themselves): loading pays no hash otherwise
+    return Origin(digest(module.wasm) if path else None, module.name, path, None if path else module.wasm,
+                  backend, wasi, limits, dict(imports), where)  # fmt: skip
 
 
 def source_of(origin: Origin) -> ModuleBytes:
@@ -72,9 +73,10 @@ def source_of(origin: Origin) -> ModuleBytes:
             f"the pickled module's file {origin.path} cannot be read here ({exc.strerror or exc}); "
             "a module loaded from bytes carries its code when pickled"
         ) from None
-    if digest(module.wasm) != origin.digest:
-        raise InvalidModule(f"the pickled module's file {origin.path} has changed since it was pickled "
-                            f"(sha256 {origin.digest[:12]}… then, {digest(module.wasm)[:12]}… now)")  # fmt: skip
+    now = digest(module.wasm)
+    if now != origin.digest:
+        raise InvalidModule(f"the pickled module's file {origin.path} has changed since it was loaded "
+                            f"(sha256 {str(origin.digest)[:12]}… then, {now[:12]}… now)")  # fmt: skip
     return module
 
 

@@ -35,6 +35,11 @@ export function showErrorAfter(script: Element, text: string): void {
   console.error(text);
 }
 
+/** The answer that carries a JS error to Python (raised there by its name). */
+function failure(e: unknown): Encoded {
+  return { e: String((e as Error)?.message ?? e), name: String((e as Error)?.name ?? "Error") };
+}
+
 function typeName(value: object): string {
   const ctor = (value as { constructor?: { name?: unknown } }).constructor;
   return typeof ctor?.name === "string" && ctor.name ? ctor.name : typeof value;
@@ -65,7 +70,7 @@ class WorkerScript {
     }
     const id = this.next++;
     this.handles.set(id, { value, self });
-    return { h: id, t: typeName(value as object), f: typeof value === "function" ? 1 : 0 };
+    return { h: id, t: typeName(value as object) };
   }
 
   decode(arg: Encoded): unknown {
@@ -136,7 +141,7 @@ class WorkerScript {
       }
       throw new TypeError(`no such request: ${request.op}`);
     } catch (e) {
-      return { e: String((e as Error)?.message ?? e), name: String((e as Error)?.name ?? "Error") };
+      return failure(e);
     }
   }
 
@@ -253,7 +258,7 @@ class WorkerScript {
           const answer = this.answer(JSON.parse(message.request));
           answered = answer instanceof Promise ? await answer : answer;
         } catch (e) {
-          answered = { e: String((e as Error)?.message ?? e), name: String((e as Error)?.name ?? "Error") };
+          answered = failure(e);
         }
         this.answerShared(control, message.data, answered);
         break;

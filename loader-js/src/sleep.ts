@@ -14,23 +14,20 @@ export interface SleepModule {
   _pinnaceSleep?: (ms: number) => number;
 }
 
-function mayBlock(): boolean {
-  const g = globalThis as { window?: unknown; document?: unknown; process?: { versions?: { node?: string } } };
-  // a page's main thread (a window with a document) is the one place Atomics.wait throws
-  return !(typeof g.window !== "undefined" && typeof g.document !== "undefined" && !g.process?.versions?.node);
-}
-
 export function installSleep(mod: EmModule): void {
   const m = mod as EmModule & SleepModule;
-  if (!mayBlock() || typeof SharedArrayBuffer === "undefined") return;
+  if (typeof SharedArrayBuffer === "undefined") return; // (a page that is not isolated)
   const own = new Int32Array(new SharedArrayBuffer(4));
+  let blocks = true; // until Atomics.wait throws: a page's main thread may not block
   m._pinnaceSleep = (ms: number): number => {
+    if (!blocks) return 0;
     const signals = m.Py_EmscriptenSignalBuffer;
     const cell = signals instanceof Int32Array && signals.buffer instanceof SharedArrayBuffer ? signals : own;
     try {
       Atomics.wait(cell, 0, 0, ms); // returns early when a signal is written (and notified)
     } catch {
-      return 0; // this thread may not block after all: the caller spins
+      blocks = false;
+      return 0; // the caller spins
     }
     return cell !== own && Atomics.load(cell, 0) !== 0 ? 2 : 1;
   };

@@ -94,18 +94,28 @@ async function busy<T>(flags: Int32Array | null, work: () => T | Promise<T>): Pr
   }
 }
 
+/** Show `e` after the worker's script on the page: a Python exception with the user's frames
+ * (pinnace.web.show_error), anything else by its message. */
+function report(py: Pinnace | undefined, channel: PageChannel, e: unknown): void {
+  const exc = (e as { pyException?: unknown }).pyException;
+  if (py && exc) {
+    const web = py.pyimport("pinnace.web");
+    try {
+      web.show_error(exc);
+    } finally {
+      web.destroy();
+    }
+  } else channel.post(JSON.stringify({ op: "error", text: String((e as Error)?.message ?? e) }));
+}
+
 async function run(py: Pinnace, start: StartMessage, channel: PageChannel): Promise<void> {
-  const web = py.pyimport("pinnace.web");
   try {
     const cfg = "json" in start.config ? start.config.json : parseToml(py, start.config);
     await applyConfig(py, cfg, start.base);
     await busy(start.interrupt, () => py.runPythonAsync(start.code, { filename: start.filename }));
   } catch (e) {
-    const exc = (e as { pyException?: unknown }).pyException;
-    if (exc) web.show_error(exc);
-    else channel.post(JSON.stringify({ op: "error", text: String((e as Error)?.message ?? e) }));
+    report(py, channel, e);
   } finally {
-    web.destroy();
     postMessage({ kind: "done" });
   }
 }
@@ -136,7 +146,7 @@ export function startWorkerScript(): void {
         }
         py = await loadPinnace(loaderOptions);
       } catch (e) {
-        postMessage({ kind: "post", request: JSON.stringify({ op: "error", text: String((e as Error)?.message ?? e) }) });
+        report(undefined, channel, e);
         postMessage({ kind: "done" });
         return;
       }
@@ -146,17 +156,10 @@ export function startWorkerScript(): void {
       remote.attach();
       const fire = remote.dispatch;
       remote.destroy();
+      const open = channel;
       dispatch = (binding, event) => {
-        busy(start.interrupt, () => fire(binding, event)).catch((e: unknown) => {
-          // what escaped the handler's own reporting (an interrupt noticed after it returned)
-          const exc = (e as { pyException?: unknown }).pyException;
-          const text = exc ? undefined : String((e as Error)?.message ?? e);
-          if (exc) {
-            const web = py.pyimport("pinnace.web");
-            web.show_error(exc);
-            web.destroy();
-          } else channel!.post(JSON.stringify({ op: "error", text }));
-        });
+        // what escapes the handler's own reporting (an interrupt noticed after it returned)
+        busy(start.interrupt, () => fire(binding, event)).catch((e: unknown) => report(py, open, e));
       };
       for (const m of early.splice(0)) dispatch(m.data.binding, m.data.event);
       await run(py, start, channel);

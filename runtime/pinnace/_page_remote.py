@@ -11,8 +11,8 @@ gives this module the channel ``_pinnace_page``.  Requests and answers are JSON:
   "when", "event", "selector", "binding"}``, ``{"op": "input", "prompt"}``; any request may
   carry ``"release": [handle...]``, the handles Python no longer holds.
 * a value, both ways: ``{"v": json value}``, ``{"n": 1}`` (null), ``{"u": 1}`` (undefined),
-  ``{"d": "NaN"}``, ``{"i": "123"}`` (a BigInt), ``{"h": handle, "t": type, "f": 0|1}`` (a page
-  object, ``f`` if callable), ``{"a": [...]}``, ``{"o": {...}}``, ``{"bytes": base64}``; an
+  ``{"d": "NaN"}``, ``{"i": "123"}`` (a BigInt), ``{"h": handle, "t": type}`` (a page
+  object and its constructor's name), ``{"a": [...]}``, ``{"o": {...}}``, ``{"bytes": base64}``; an
   answer may be ``{"e": message, "name": error name}`` instead.
 
 Handle 1 is the page's ``window``, 2 its ``document``.  On a cross-origin isolated page every
@@ -110,7 +110,7 @@ def decode(answer: dict[str, Any]) -> Any:
     if "v" in answer:
         return answer["v"]
     if "h" in answer:
-        return PageObject(answer["h"], answer.get("t", "object"), bool(answer.get("f")))
+        return PageObject(answer["h"], answer.get("t", "object"))
     if "a" in answer:
         return [decode(a) for a in answer["a"]]
     if "d" in answer:
@@ -150,24 +150,26 @@ def query(req: dict[str, Any]) -> Any:
     return request(req) if isolated() else request_async(req)
 
 
-class PageObject:
-    """A page object (an element, the document, an event, a function, ...) that a worker
-    script holds.  Reading an attribute, calling, indexing and ``new()`` ask the page: on an
-    isolated page at once (the answer: a str, number, bool, None, or another PageObject), on
-    another one they make a :class:`PageAccess` to await.  Writing an attribute tells the page
-    (on a non-isolated page without waiting; an error is shown on the page)."""
+def tell(req: dict[str, Any]) -> None:
+    """Tell the page: on an isolated page waiting for it (so that a failure is raised here),
+    else without waiting (a failure is shown on the page)."""
+    if isolated():
+        request(req)
+    else:
+        post(req)
 
-    __slots__ = ("_h", "_type", "_callable", "__weakref__")
 
-    def __init__(self, handle: int, type_name: str, is_callable: bool) -> None:
-        object.__setattr__(self, "_h", handle)
-        object.__setattr__(self, "_type", type_name)
-        object.__setattr__(self, "_callable", is_callable)
+class _Steps:
+    """What page objects and accesses share: reading an attribute, indexing, calling and
+    ``new()`` are each a step from where they stand (``_step``); writing is ``_write``."""
+
+    __slots__ = ()
 
     def _step(self, step: list[Any], args: tuple[Any, ...] = ()) -> Any:
-        if isolated():
-            return request({"op": "chain", "h": self._h, "steps": [step]})
-        return PageAccess(self._h, [step], self._type, (self, args))
+        raise NotImplementedError
+
+    def _write(self, key: str | int, value: Any) -> None:
+        raise NotImplementedError
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -185,9 +187,35 @@ class PageObject:
         return self._step(["new", [encode(a) for a in args]], args)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        _set(self._h, [], name, value)
+        self._write(name, value)
 
     def __setitem__(self, key: str | int, value: Any) -> None:
+        self._write(key, value)
+
+
+def _set(handle: int, steps: list[Any], key: str | int, value: Any) -> None:
+    tell({"op": "set", "h": handle, "steps": steps, "name": key, "value": encode(value)})
+
+
+class PageObject(_Steps):
+    """A page object (an element, the document, an event, a function, ...) that a worker
+    script holds.  Reading an attribute, calling, indexing and ``new()`` ask the page: on an
+    isolated page at once (the answer: a str, number, bool, None, or another PageObject), on
+    another one they make a :class:`PageAccess` to await.  Writing an attribute tells the page
+    (on a non-isolated page without waiting; an error is shown on the page)."""
+
+    __slots__ = ("_h", "_type", "__weakref__")
+
+    def __init__(self, handle: int, type_name: str) -> None:
+        object.__setattr__(self, "_h", handle)
+        object.__setattr__(self, "_type", type_name)
+
+    def _step(self, step: list[Any], args: tuple[Any, ...] = ()) -> Any:
+        if isolated():
+            return request({"op": "chain", "h": self._h, "steps": [step]})
+        return PageAccess(self._h, [step], self._type, (self, args))
+
+    def _write(self, key: str | int, value: Any) -> None:
         _set(self._h, [], key, value)
 
     def __bool__(self) -> bool:
@@ -205,22 +233,14 @@ class PageObject:
             _released.append(self._h)
 
 
-def _set(handle: int, steps: list[Any], key: str | int, value: Any) -> None:
-    req = {"op": "set", "h": handle, "steps": steps, "name": key, "value": encode(value)}
-    if isolated():
-        request(req)
-    else:
-        post(req)
-
-
-class PageAccess:
+class PageAccess(_Steps):
     """An access to the page not yet made (a worker script on a page that is not cross-origin
     isolated): ``document.title``, ``page["#out"].textContent``, ``document.createElement("p")``
     are each one of these, made at once when awaited (one round trip whatever its length).
     Using one as a value before awaiting it is a :class:`SyncAccessError` that says why."""
 
     # _keep: the page objects its handle and arguments name, held until it is made (their
-    # handles must not be given back before); _made: awaited, or extended into another access
+    # handles must not be given back before); _made: awaited, written, or extended into another
     __slots__ = ("_h", "_steps", "_base", "_keep", "_made")
 
     def __init__(self, handle: int, steps: list[Any], base: str, keep: tuple[Any, ...] = ()) -> None:
@@ -230,29 +250,11 @@ class PageAccess:
         object.__setattr__(self, "_keep", keep)
         object.__setattr__(self, "_made", False)
 
-    def _then(self, step: list[Any], args: tuple[Any, ...] = ()) -> PageAccess:
+    def _step(self, step: list[Any], args: tuple[Any, ...] = ()) -> PageAccess:
         object.__setattr__(self, "_made", True)
         return PageAccess(self._h, [*self._steps, step], self._base, (*self._keep, args))
 
-    def __getattr__(self, name: str) -> PageAccess:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return self._then(["get", name])
-
-    def __getitem__(self, key: str | int) -> PageAccess:
-        return self._then(["get", key])
-
-    def __call__(self, *args: Any) -> PageAccess:
-        return self._then(["call", [encode(a) for a in args]], args)
-
-    def new(self, *args: Any) -> PageAccess:
-        return self._then(["new", [encode(a) for a in args]], args)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, "_made", True)
-        _set(self._h, self._steps, name, value)
-
-    def __setitem__(self, key: str | int, value: Any) -> None:
+    def _write(self, key: str | int, value: Any) -> None:
         object.__setattr__(self, "_made", True)
         _set(self._h, self._steps, key, value)
 

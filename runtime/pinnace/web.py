@@ -44,7 +44,7 @@ _script: contextvars.ContextVar[Any] = contextvars.ContextVar("pinnace.web scrip
 
 def _document() -> Any:
     if _page_remote.active():
-        return PageObject(_page_remote.DOCUMENT, "document", False)
+        return PageObject(_page_remote.DOCUMENT, "document")
     import js
 
     doc = getattr(js, "document", None)
@@ -67,7 +67,7 @@ def __getattr__(name: str) -> Any:
         return _document()
     if name == "window":
         if _page_remote.active():
-            return PageObject(_page_remote.WINDOW, "window", False)
+            return PageObject(_page_remote.WINDOW, "window")
         _document()  # the same error where there is no page
         import js
 
@@ -212,11 +212,8 @@ def _display_remote(objects: tuple[Any, ...], target: str | None, append: bool) 
         if kind in ("png", "jpeg"):
             data = base64.b64encode(data).decode() if isinstance(data, bytes) else data
         items.append((kind, data))
-    request = {"op": "display", "target": target, "items": items, "append": append}
-    if _page_remote.isolated():
-        _page_remote.request(request)  # a missing target is a KeyError here
-    else:
-        _page_remote.post(request)
+    # (on an isolated page a missing target is a KeyError here)
+    _page_remote.tell({"op": "display", "target": target, "items": items, "append": append})
 
 
 def show_error(exc: BaseException, script: Any = None) -> str:

@@ -57,7 +57,7 @@ def test_a_module_from_a_file_pickles_as_its_path_and_digest(numbers_file: Path)
     assert len(data) < numbers_file.stat().st_size + 200 and str(numbers_file) .encode() in data
     assert pickle.loads(data).exports.add(2, 3) == 5
     numbers_file.write_bytes(bytes(wasmtime.wat2wasm(wat("bump"))))
-    with pytest.raises(pinnace_host.InvalidModule, match="has changed since it was pickled"):
+    with pytest.raises(pinnace_host.InvalidModule, match="has changed since it was loaded"):
         pickle.loads(data)
     numbers_file.unlink()
     with pytest.raises(pinnace_host.InvalidModule, match="cannot be read here"):

@@ -181,3 +181,26 @@ def test_a_worker_script_gets_the_config_and_shows_figures_after_itself(page: An
     page.wait_for_selector(".py-output canvas.pinnace-figure")
     assert page.inner_text(".py-output") == "3 points"
     assert page.locator(".py-error").count() == 0
+
+
+def test_sys_exit_and_a_socket_in_a_worker_script_are_errors_on_the_page(page: Any, site: Any) -> None:
+    open_page(page, site, """
+        <script type="py" worker id="quits">
+            import sys
+            sys.exit(3)
+        </script>
+        <script type="py" worker id="dials">
+            import socket
+            socket.create_connection(("example.org", 80), timeout=1)
+        </script>
+    """, scripts=0)
+    page.wait_for_function("() => document.querySelectorAll('script[data-pinnace-done]').length == 2", timeout=120_000)
+    quits, dials = (page.inner_text(f"#{id} + .py-output pre.py-error") for id in ("quits", "dials"))
+    assert quits.rstrip().endswith("SystemExit: 3")
+    assert 'File "<script dials>", line 2, in <module>' in dials
+    assert dials.rstrip().splitlines()[-1].startswith("OSError: [Errno 40] Network unreachable: sockets cannot connect")
+    # the page and its interpreter go on: a worker script added now runs
+    page.evaluate("""() => { const s = document.createElement('script'); s.type = 'py'; s.setAttribute('worker', '');
+        s.id = 'later'; s.textContent = 'from pinnace.web import display\\ndisplay("still here")'; document.body.append(s); }""")
+    page.wait_for_function("() => document.getElementById('later')?.hasAttribute('data-pinnace-done')", timeout=120_000)
+    assert page.inner_text("#later + .py-output") == "still here"
