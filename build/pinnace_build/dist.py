@@ -28,7 +28,7 @@ from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
 
-from . import cpython, link, lockfile, stdlib, stdlib_pieces, toolchain, versions
+from . import cpython, link, lockfile, npm, stdlib, stdlib_pieces, toolchain, versions
 from .cache import Step, file_digest, log, tree_digest
 from .paths import DIST, LOADER, RUNTIME, STDLIB_PATCHES
 
@@ -76,15 +76,7 @@ def pack_stdlib(cp: cpython.WasmBuild, out: Path) -> Path:
 
 def build_loader(dest: Path) -> None:
     """Bundle the TypeScript loader into ``dest`` (npm ci on first use)."""
-    installed = LOADER / "node_modules" / ".package-lock.json"
-    # npm ci again when package-lock.json changed since the last install (a new dependency).
-    if (
-        not installed.exists()
-        or installed.stat().st_mtime < (LOADER / "package-lock.json").stat().st_mtime
-    ):
-        log("loader: npm ci")
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=LOADER,
-                       check=True)  # fmt: skip
+    npm.ensure_installed(LOADER)  # again when package-lock.json changed (a new dependency)
     # the versions, for esbuild's `define` (loader-js/buildinfo.mjs, src/version.ts)
     env = {**os.environ, "PINNACE_DIST": str(dest),
            "PINNACE_BUILD_INFO": json.dumps(versions.build_info())}  # fmt: skip

@@ -53,10 +53,10 @@ def package_json() -> dict[str, object]:
                        "workers, Node and Electron, and the NumPy/SciPy stack fetched on import",
         "type": "module",
         "license": "MIT",
-        "main": "./pinnace.mjs",
+        "main": "./index.mjs",
         "types": "./types/index.d.ts",
         "exports": {
-            ".": {"types": "./types/index.d.ts", "default": "./pinnace.mjs"},
+            ".": {"types": "./types/index.d.ts", "default": "./index.mjs"},
             "./pinnace.js": "./pinnace.js",
             "./package.json": "./package.json",
             "./*": "./*",
@@ -66,6 +66,38 @@ def package_json() -> dict[str, object]:
         "files": ["*.mjs", "*.js", "*.map", "*.wasm", "*.zip", "*.whl", "pinnace-lock.json", "types/"],
         "keywords": ["python", "webassembly", "wasm", "cpython", "numpy", "scipy", "pyodide"],
     }
+
+
+FETCHED = ("pinnace.asm.mjs", "pinnace.asm.wasm", "python313.zip", "pinnace-lock.json")  # by the loader
+
+ENTRY = """\
+// The package's entry point: the loader (pinnace.mjs), told where each file it fetches is.
+// Each is written `new URL("./file", import.meta.url)`, the pattern bundlers (Vite, webpack,
+// Parcel) rewrite: they copy the file into the app's build and put its new URL here.  Where
+// nothing rewrites it (Node, esbuild, a page importing this file), it is the file beside this one.
+import {{ loadPinnace as loadFrom }} from "./pinnace.mjs";
+
+export * from "./pinnace.mjs";
+
+/** loadPinnace() with the package's files found wherever the app's bundler put them. */
+export function loadPinnace(options = {{}}) {{
+  if (options.indexURL !== undefined || options.packageIndexURL !== undefined) return loadFrom(options);
+  return loadFrom({{ ...options, fileURLs: {{ ...packageFiles(), ...options.fileURLs }} }});
+}}
+
+function packageFiles() {{
+  return {{
+{entries}
+  }};
+}}
+"""
+
+
+def entry_module(files: list[str]) -> str:
+    """index.mjs: the package's entry, naming every file the loader fetches as a literal."""
+    entries = "\n".join(f'    {json.dumps(name)}: new URL({json.dumps("./" + name)}, import.meta.url).href,'
+                        for name in files)  # fmt: skip
+    return ENTRY.format(entries=entries)
 
 
 def _wheels() -> list[str]:
@@ -80,8 +112,17 @@ def step() -> Step:
         "types": tree_digest(LOADER / "src", "**/*.ts"),
         "package": package_json(),
         "packer": file_digest(Path(__file__)),
-        "v": 2,
+        "v": 3,
     })  # fmt: skip
+
+
+def ensure_installed(folder: Path) -> None:
+    """``npm ci`` in ``folder`` unless its node_modules was installed from its package-lock.json
+    as it is now (npm writes node_modules/.package-lock.json on install)."""
+    installed = folder / "node_modules" / ".package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < (folder / "package-lock.json").stat().st_mtime:
+        log(f"{folder.name}: npm ci")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=folder, check=True)
 
 
 MTIME = 499162500  # what npm pack stamps on every file (1985-10-26), so the tarball is reproducible
@@ -108,6 +149,7 @@ def _pack(out: Path) -> None:
             tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:  # fmt: skip
         _add(tar, "package.json", (json.dumps(package_json(), indent=2) + "\n").encode())
         _add(tar, "README.md", README.format(python=versions.build_info()["python"]).encode())
+        _add(tar, "index.mjs", entry_module([*FETCHED, *_wheels()]).encode())
         for name in sorted([*CORE, *_wheels()]):
             _add(tar, name, DIST / name, 0o755 if name == "pinnace-python.mjs" else 0o644)
         for path in sorted(types.rglob("*.d.ts")):

@@ -101,7 +101,7 @@ type NodeRequire = (id: string) => any;
 export async function nodeModule<T>(name: string, given?: NodeRequire): Promise<T> {
   const req: NodeRequire | undefined = given ?? (globalThis as any).require;
   if (typeof req === "function") return req(name) as T;
-  return (await import(/* @vite-ignore */ "node:" + name)) as T;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ "node:" + name)) as T;
 }
 
 type NodeFs = typeof import("node:fs");

@@ -1,15 +1,15 @@
 // Reading the distribution's files from indexURL (fetch.ts gets the bytes); a failure is a
 // LoadError naming the file and indexURL.
 import { FetchError, LoadError } from "./errors.js";
-import { isNode, type Host } from "./environment.js";
+import { isNode, nodeModule, type Host } from "./environment.js";
 import { fetchBytes, fetchOk } from "./fetch.js";
 
 /** Normalise indexURL to an absolute URL ending in "/". Node accepts plain paths too. */
 export async function resolveIndexURL(indexURL: string): Promise<string> {
   let url = indexURL;
   if (isNode() && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
-    const { pathToFileURL } = await import("node:url");
-    const path = await import("node:path");
+    const { pathToFileURL } = await nodeModule<typeof import("node:url")>("url");
+    const path = await nodeModule<typeof import("node:path")>("path");
     url = pathToFileURL(path.resolve(url)).href;
   } else if (typeof location !== "undefined") {
     url = new URL(url, location.href).href;

@@ -41,6 +41,12 @@ export interface LoadOptions {
    * in Electron's main process; none in Electron's other processes, where renderers use the
    * Cache API); null disables it.  Browsers use the Cache API.  Never inside an ASAR archive. */
   packageCacheDir?: string | null;
+  /** Where single files of the distribution are, by file name ("pinnace.asm.wasm",
+   * "pinnace.asm.mjs", "python313.zip", "pinnace-lock.json", a wheel's file name), when not in
+   * indexURL (or packageIndexURL) under that name.  The npm package's entry fills it with
+   * `new URL("./file", import.meta.url)` for each of its files, so that bundlers which rewrite
+   * those (Vite, webpack) emit the files and the loader finds them under their new names. */
+  fileURLs?: Record<string, string>;
   /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
    * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
   packageIndexURL?: string;
@@ -263,9 +269,9 @@ export class Pinnace {
 }
 
 /** The lock file's bytes, or null when the distribution has none (no packages). */
-async function fetchLock(indexURL: string): Promise<Uint8Array | null> {
+async function fetchLock(url: string, indexURL: string): Promise<Uint8Array | null> {
   try {
-    return await loadBytes(indexURL + LOCK_NAME, indexURL);
+    return await loadBytes(url, indexURL);
   } catch (e) {
     if (e instanceof LoadError && isNotFound(e.failure)) return null;
     throw e;
@@ -297,22 +303,23 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   }
   const indexURL = await resolveIndexURL(given);
   checkLocal(host, indexURL, options.indexURL !== undefined, "indexURL");
-  const stdlib = loadBytes(indexURL + STDLIB_ZIP, indexURL);
+  const fileURL = (base: string, name: string) => options.fileURLs?.[name] ?? base + name;
+  const stdlib = loadBytes(fileURL(indexURL, STDLIB_ZIP), indexURL);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
   const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
   checkLocal(host, packageIndexURL, options.indexURL !== undefined || options.packageIndexURL !== undefined,
              "packageIndexURL");
-  const lock = fetchLock(packageIndexURL);
+  const lock = fetchLock(fileURL(packageIndexURL, LOCK_NAME), packageIndexURL);
   lock.catch(() => {}); // awaited in startPython
 
-  const glueURL = indexURL + "pinnace.asm.mjs";
+  const glueURL = fileURL(indexURL, "pinnace.asm.mjs");
   let factory: ModuleFactory;
   try {
-    factory = (await import(/* @vite-ignore */ glueURL)).default;
+    factory = (await import(/* @vite-ignore */ /* webpackIgnore: true */ glueURL)).default;
   } catch (e) {
     throw new LoadError(glueURL, String((e as Error)?.message ?? e), indexURL);
   }
-  const wasmURL = indexURL + "pinnace.asm.wasm";
+  const wasmURL = fileURL(indexURL, "pinnace.asm.wasm");
   // JSPI only where Python cannot fetch synchronously: a browser's main thread.
   const jspi = options.jspi !== false && host.kind === "browser" && jspiAvailable() ? new Jspi() : undefined;
   // Emscripten's factory promise never settles when instantiateWasm fails; race it.
@@ -357,7 +364,8 @@ async function startPython(mod: EmModule, stdlib: Uint8Array, host: Host, option
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile("/lib/" + STDLIB_ZIP, stdlib);
   const packages = await PackageManager.create({
-    mod, bridge, indexURL, host, lockBytes, packageCacheDir: options.packageCacheDir, jspi,
+    mod, bridge, indexURL, fileURLs: options.fileURLs ?? {}, host, lockBytes,
+    packageCacheDir: options.packageCacheDir, jspi,
     downloadTimeout: options.downloadTimeout ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
     onProgress: options.onPackageProgress,
   });

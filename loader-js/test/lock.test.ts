@@ -50,6 +50,14 @@ test("a package's URL is its file name relative to the index", () => {
   assert.equal(entryURL({ ...e, file_name: "sub/x y.whl" }, "https://cdn.test/d/"), "https://cdn.test/d/sub/x%20y.whl");
 });
 
+test("fileURLs (a bundler's renamed files) overrides the index for the files it names", () => {
+  const e = entryOf(parseLock(bytes(LOCK), "u"), "outcome");
+  const moved = { "outcome-1.3.0-py3-none-any.whl": "/assets/outcome-1.3.0-py3-none-any-Bx9f.whl" };
+  assert.equal(entryURL(e, "https://cdn.test/dist/", moved), "/assets/outcome-1.3.0-py3-none-any-Bx9f.whl");
+  assert.equal(entryURL(e, "https://cdn.test/dist/", { "other.whl": "/x.whl" }),
+               "https://cdn.test/dist/outcome-1.3.0-py3-none-any.whl");
+});
+
 // Structure-aware fuzzing of the lock file (issue 17): a realistic lock, mutated field by field
 // with values of every wrong kind.  parseLock either refuses it with a PackageError, or every
 // entry it accepts has what the runtime relies on (checked here independently).

@@ -34,7 +34,7 @@ test("the manager's table has exactly the operations PACKAGE_OPS gives each way"
   // a manager without a running Python: the table is plain JS (its operations are not called)
   const mod = { FS: { mkdirTree() {} } } as unknown as EmModule;
   const manager = await PackageManager.create({
-    mod, bridge: {} as Bridge, indexURL: "file:///nowhere/", host: detectHost(),
+    mod, bridge: {} as Bridge, indexURL: "file:///nowhere/", fileURLs: {}, host: detectHost(),
     lockBytes: Promise.resolve(null), packageCacheDir: null, downloadTimeout: 1000,
   });
   const table = manager.ops();

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from support import npm_app
 from support.hosts import REPO
 
 TSC = REPO / "loader-js" / "node_modules" / "typescript" / "bin" / "tsc"
@@ -20,18 +20,12 @@ TYPES = REPO / "loader-js" / "node_modules" / "@types"
 
 @pytest.fixture(scope="module")
 def tarball(dist: Path) -> Path:
-    found = sorted((dist / "npm").glob("pinnace-*.tgz"))
-    assert found, "make dist writes dist/npm/pinnace-<version>.tgz"
-    return found[-1]
+    return npm_app.tarball(dist)
 
 
 @pytest.fixture(scope="module")
-def app(tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("npm-app")
-    (root / "package.json").write_text(json.dumps({"name": "app", "private": True, "type": "module"}))
-    subprocess.run(["npm", "install", str(tarball), "--offline", "--no-audit", "--no-fund", "--silent"],
-                   cwd=root, check=True, timeout=600)  # fmt: skip
-    yield root
+def app(tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return npm_app.new_app(tmp_path_factory.mktemp("npm-app"), tarball)
 
 
 def test_the_tarball_is_what_npm_pack_makes(tarball: Path) -> None:

@@ -80,7 +80,7 @@ export function entryOf(lock: Lock, name: string): LockEntry {
   return entry;
 }
 
-/** Where a package's file is: its file_name relative to the package index. */
-export function entryURL(entry: LockEntry, indexURL: string): string {
-  return new URL(entry.file_name, indexURL).href;
+/** Where a package's file is: where `fileURLs` says, else its file_name relative to the package index. */
+export function entryURL(entry: LockEntry, indexURL: string, fileURLs: Record<string, string> = {}): string {
+  return fileURLs[entry.file_name] ?? new URL(entry.file_name, indexURL).href;
 }

@@ -60,6 +60,8 @@ export interface ManagerConfig {
   bridge: Bridge;
   /** where the lock file and the package files are */
   indexURL: string;
+  /** files found elsewhere than indexURL, by file name (loadPinnace's fileURLs) */
+  fileURLs: Record<string, string>;
   host: Host;
   /** the lock file's bytes (null: the distribution has none), as loadPinnace fetches them */
   lockBytes: Promise<Uint8Array | null>;
@@ -207,7 +209,7 @@ export class PackageManager {
   }
 
   private fetchOneNow(entry: LockEntry): Fetched {
-    const url = entryURL(entry, this.config.indexURL);
+    const url = entryURL(entry, this.config.indexURL, this.config.fileURLs);
     const dir = this.cache instanceof DirectoryCache ? this.cache : undefined;
     let bytes = dir?.getSync(entry);
     if (!bytes) {
@@ -242,12 +244,12 @@ export class PackageManager {
     return plan.map((entry, i) => ({
       name: entry.name,
       path: this.writeTmp((settled[i] as PromiseFulfilledResult<Uint8Array>).value, entry.file_name),
-      url: entryURL(entry, this.config.indexURL),
+      url: entryURL(entry, this.config.indexURL, this.config.fileURLs),
     }));
   }
 
   private async fetchOne(entry: LockEntry, options: PackageOptions): Promise<Uint8Array> {
-    const url = entryURL(entry, this.config.indexURL);
+    const url = entryURL(entry, this.config.indexURL, this.config.fileURLs);
     const report = (loaded: number) => this.report(entry, loaded, options);
     // Local files are read in place (Electron: also from inside an ASAR archive); the Cache
     // API keeps downloads only.
