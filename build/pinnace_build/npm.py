@@ -13,7 +13,9 @@ from the loader's source (``types/``).  Cached by the digest of what goes in.
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import io
 import json
 import shutil
@@ -63,7 +65,8 @@ def package_json() -> dict[str, object]:
         },
         "bin": {"pinnace-python": "./pinnace-python.mjs"},
         "engines": {"node": ">=20"},
-        "files": ["*.mjs", "*.js", "*.map", "*.wasm", "*.zip", "*.whl", "pinnace-lock.json", "types/"],
+        "files": ["*.mjs", "*.js", "*.map", "*.wasm", "*.zip", "*.whl", "pinnace-lock.json",
+                  INTEGRITY_NAME, "types/"],
         "keywords": ["python", "webassembly", "wasm", "cpython", "numpy", "scipy", "pyodide"],
     }
 
@@ -79,10 +82,16 @@ import {{ loadPinnace as loadFrom }} from "./pinnace.mjs";
 
 export * from "./pinnace.mjs";
 
+// The Subresource Integrity values of the data among them (pinnace-integrity.json): the loader
+// checks each before use, wherever it was served from.  Not the JS glue: bundlers rewrite it
+// (webpack minifies it, Vite's dev server transforms it).  Wheels: the lock's sha256.
+const INTEGRITY = {integrity};
+
 /** loadPinnace() with the package's files found wherever the app's bundler put them. */
 export function loadPinnace(options = {{}}) {{
   if (options.indexURL !== undefined || options.packageIndexURL !== undefined) return loadFrom(options);
-  return loadFrom({{ ...options, fileURLs: {{ ...packageFiles(), ...options.fileURLs }} }});
+  return loadFrom({{ ...options, fileURLs: {{ ...packageFiles(), ...options.fileURLs }},
+                    integrity: {{ ...INTEGRITY, ...options.integrity }} }});
 }}
 
 function packageFiles() {{
@@ -93,11 +102,22 @@ function packageFiles() {{
 """
 
 
-def entry_module(files: list[str]) -> str:
+def entry_module(files: list[str], hashes: dict[str, str]) -> str:
     """index.mjs: the package's entry, naming every file the loader fetches as a literal."""
     entries = "\n".join(f'    {json.dumps(name)}: new URL({json.dumps("./" + name)}, import.meta.url).href,'
                         for name in files)  # fmt: skip
-    return ENTRY.format(entries=entries)
+    checked = {name: hashes[name] for name in FETCHED if not name.endswith(".mjs")}
+    return ENTRY.format(entries=entries, integrity=json.dumps(checked, indent=2))
+
+
+INTEGRITY_NAME = "pinnace-integrity.json"
+SIGNED = ("pinnace.js", "pinnace.mjs", *FETCHED)  # the core files, each with its SRI value
+
+
+def integrity_values(folder: Path) -> dict[str, str]:
+    """Subresource Integrity values ("sha384-<base64>") of the core files in ``folder``."""
+    return {name: "sha384-" + base64.b64encode(hashlib.sha384((folder / name).read_bytes()).digest()).decode()
+            for name in SIGNED}  # fmt: skip
 
 
 def _wheels() -> list[str]:
@@ -112,7 +132,7 @@ def step() -> Step:
         "types": tree_digest(LOADER / "src", "**/*.ts"),
         "package": package_json(),
         "packer": file_digest(Path(__file__)),
-        "v": 3,
+        "v": 4,
     })  # fmt: skip
 
 
@@ -149,7 +169,9 @@ def _pack(out: Path) -> None:
             tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:  # fmt: skip
         _add(tar, "package.json", (json.dumps(package_json(), indent=2) + "\n").encode())
         _add(tar, "README.md", README.format(python=versions.build_info()["python"]).encode())
-        _add(tar, "index.mjs", entry_module([*FETCHED, *_wheels()]).encode())
+        hashes = integrity_values(DIST)
+        _add(tar, "index.mjs", entry_module([*FETCHED, *_wheels()], hashes).encode())
+        _add(tar, INTEGRITY_NAME, (json.dumps(hashes, indent=2) + "\n").encode())
         for name in sorted([*CORE, *_wheels()]):
             _add(tar, name, DIST / name, 0o755 if name == "pinnace-python.mjs" else 0o644)
         for path in sorted(types.rglob("*.d.ts")):
@@ -166,4 +188,6 @@ def build() -> Path:
     if not target.exists() or file_digest(target) != file_digest(built / name):
         shutil.copyfile(built / name, target)
     log(f"npm package: {target} ({target.stat().st_size / 1e6:.1f} MB)")
+    # the core files' SRI values, published with the build (docs/npm.md "Subresource Integrity")
+    (DIST / INTEGRITY_NAME).write_text(json.dumps(integrity_values(DIST), indent=2) + "\n")
     return target

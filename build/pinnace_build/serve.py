@@ -32,6 +32,7 @@ ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 
 class Handler(SimpleHTTPRequestHandler):
     isolation = False
+    extra_headers: dict[str, str] = {}
 
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         ext = os.path.splitext(str(path))[1].lower()
@@ -43,6 +44,8 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def send_head(self):  # type: ignore[no-untyped-def]
@@ -74,8 +77,9 @@ class StaticServer:
     """A static server in a background thread (used by the CLI and the tests)."""
 
     def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 0,
-                 isolation: bool = False) -> None:  # fmt: skip
-        handler = type("BoundHandler", (Handler,), {"isolation": isolation})
+                 isolation: bool = False, headers: dict[str, str] | None = None) -> None:  # fmt: skip
+        """``headers``: sent with every answer besides the usual ones (e.g. a CSP, CORS)."""
+        handler = type("BoundHandler", (Handler,), {"isolation": isolation, "extra_headers": headers or {}})
         factory = functools.partial(handler, directory=str(directory))
         self.httpd = ThreadingHTTPServer((host, port), factory)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -114,7 +114,10 @@ export class LoadError extends PinnaceError {
 
   constructor(url: string, reason: string | FetchFailure, indexURL: string, hint?: string) {
     const text = typeof reason === "string" ? reason : describeFailure(reason);
-    hint ??= `indexURL is ${indexURL}; is it the directory holding pinnace.asm.wasm?`;
+    hint ??= typeof reason !== "string" && reason.kind === "cors"
+      ? `the server of ${indexURL} must send Access-Control-Allow-Origin for this page, or the page ` +
+        "be served from the same origin"
+      : `indexURL is ${indexURL}; is it the directory holding pinnace.asm.wasm?`;
     super(`Pinnace could not load ${url}: ${text} (${hint})`);
     this.url = url;
     this.reason = text;

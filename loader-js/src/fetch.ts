@@ -14,6 +14,21 @@ export function networkFailure(e: unknown, received?: number): FetchFailure {
   return received === undefined ? { kind: "network", detail } : { kind: "network", detail, received };
 }
 
+/** A browser's answer to a request it would not let the page read: "cors" when the server at
+ * `url` answers a no-cors request (so only CORS was in the way), undefined otherwise (not a
+ * browser, same origin, or the server cannot be reached either).  Browsers say "Failed to
+ * fetch" for both; this is the one place that tells them apart. */
+export async function corsFailure(url: string): Promise<FetchFailure | undefined> {
+  const page = (globalThis as { location?: { origin?: string } }).location?.origin;
+  if (page === undefined || page === "null" || !/^https?:/i.test(url) || new URL(url).origin === page) return undefined;
+  try {
+    await fetch(url, { mode: "no-cors", method: "GET" });
+  } catch {
+    return undefined;
+  }
+  return { kind: "cors", origin: page };
+}
+
 /** The failure of a local read that threw `e` (Node's fs errors carry a `code`). */
 export function fileFailure(e: unknown): FetchFailure {
   const err = e as { code?: string; message?: string } | undefined;
@@ -60,7 +75,7 @@ export async function fetchOk(url: string, watch = new StallWatch(0)): Promise<R
     resp = await fetch(url, { signal: watch.controller.signal });
   } catch (e) {
     watch.done();
-    throw new FetchError(url, watch.failure(e));
+    throw new FetchError(url, (!watch.stalled && await corsFailure(url)) || watch.failure(e));
   }
   if (!resp.ok) {
     watch.done();

@@ -2,7 +2,7 @@
 // LoadError naming the file and indexURL.
 import { FetchError, LoadError } from "./errors.js";
 import { isNode, nodeModule, type Host } from "./environment.js";
-import { fetchBytes, fetchOk } from "./fetch.js";
+import { corsFailure, fetchBytes, fetchOk } from "./fetch.js";
 
 /** Normalise indexURL to an absolute URL ending in "/". Node accepts plain paths too. */
 export async function resolveIndexURL(indexURL: string): Promise<string> {
@@ -38,12 +38,58 @@ function asLoadError(e: unknown, indexURL: string): unknown {
   return e instanceof FetchError ? LoadError.fromFetch(e, indexURL) : e;
 }
 
-/** The bytes of one of the distribution's files; a LoadError naming it otherwise. */
-export async function loadBytes(url: string, indexURL: string): Promise<Uint8Array> {
+/** The bytes of one of the distribution's files, checked against `integrity` when given (an
+ * SRI value, "sha384-<base64>"); a LoadError naming it otherwise. */
+export async function loadBytes(url: string, indexURL: string, integrity?: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
   try {
-    return await fetchBytes(url);
+    bytes = await fetchBytes(url);
   } catch (e) {
     throw asLoadError(e, indexURL);
+  }
+  if (integrity) await checkIntegrity(url, bytes, integrity, indexURL);
+  return bytes;
+}
+
+const DIGESTS: Record<string, string> = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+
+/** Subresource Integrity, checked here: `integrity` holds hashes ("sha384-<base64>", several
+ * separated by spaces); of the strongest algorithm named, one must match. */
+export async function checkIntegrity(url: string, bytes: Uint8Array, integrity: string, indexURL: string): Promise<void> {
+  const hashes = integrity.trim().split(/\s+/).map((t) => t.split("?")[0].split(/-(.*)/s, 2))
+    .filter(([alg]) => alg in DIGESTS);
+  if (!hashes.length) throw new LoadError(url, `no sha256/sha384/sha512 hash in its integrity value ${JSON.stringify(integrity)}`, indexURL);
+  const strongest = hashes.map(([alg]) => alg).sort().at(-1)!;
+  const digest = new Uint8Array(await crypto.subtle.digest(DIGESTS[strongest], bytes as Uint8Array<ArrayBuffer>));
+  const actual = btoa(String.fromCharCode(...digest));
+  if (hashes.some(([alg, want]) => alg === strongest && want === actual)) return;
+  throw new LoadError(url, `its ${strongest} is ${actual}, not what its integrity value says (${integrity})`, indexURL,
+                      "the file is not the one the hashes were made from: another build, or altered on the way");
+}
+
+/** Import an ES module of the distribution (the interpreter's JS glue), first checking its
+ * bytes against `integrity` where given: on a page through <link rel="modulepreload"
+ * integrity> (the browser checks, and import() takes the module it loaded), elsewhere by
+ * reading the file and checking it before importing it. */
+export async function importModule(url: string, indexURL: string, integrity?: string): Promise<any> {
+  if (integrity && typeof document !== "undefined" && typeof document.createElement === "function") {
+    await new Promise<void>((resolve, reject) => {
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.integrity = integrity;
+      link.href = url;
+      link.onload = () => resolve();
+      link.onerror = () => reject(new LoadError(url, `it does not match its integrity value (${integrity}), or could not be loaded`,
+                                                indexURL, "see the browser's console for which"));
+      document.head.append(link);
+    });
+  } else if (integrity) {
+    await loadBytes(url, indexURL, integrity);
+  }
+  try {
+    return await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
+  } catch (e) {
+    throw new LoadError(url, (await corsFailure(url)) ?? String((e as Error)?.message ?? e), indexURL);
   }
 }
 
@@ -52,8 +98,9 @@ export async function instantiateWasm(
   url: string,
   indexURL: string,
   imports: WebAssembly.Imports,
+  integrity?: string,
 ): Promise<WebAssembly.WebAssemblyInstantiatedSource> {
-  if (!url.startsWith("file:") && typeof WebAssembly.instantiateStreaming === "function") {
+  if (!integrity && !url.startsWith("file:") && typeof WebAssembly.instantiateStreaming === "function") {
     let resp: Response;
     try {
       resp = await fetchOk(url);
@@ -65,6 +112,6 @@ export async function instantiateWasm(
     }
     return WebAssembly.instantiate(await resp.arrayBuffer(), imports);
   }
-  const bytes = await loadBytes(url, indexURL);
+  const bytes = await loadBytes(url, indexURL, integrity);
   return WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, imports);
 }

@@ -6,7 +6,7 @@
 // FetchError whose failure says why: "refused", "timeout", "cors" (a browser refused to hand
 // the answer to this page) or "network".  An answer of any status is an answer, not an error.
 import { FetchError, type FetchFailure } from "./errors.js";
-import { networkFailure } from "./fetch.js";
+import { corsFailure, networkFailure } from "./fetch.js";
 import type { Host } from "./environment.js";
 
 export interface HttpRequest {
@@ -104,19 +104,11 @@ function failureOf(t: Thrown, req: HttpRequest, received: number): FetchFailure 
   return networkFailure({ message: t.message, cause }, received || undefined);
 }
 
-/** Why a request got no answer.  In a browser "Failed to fetch" stands for both an unreachable
- * server and CORS; a no-cors request to the same URL tells them apart (the server answers it,
- * opaquely, when only CORS was in the way). */
+/** Why a request got no answer: in a browser, CORS or an unreachable server (fetch.ts). */
 async function noAnswer(t: Thrown, req: HttpRequest, received: number): Promise<FetchFailure> {
-  const page = (globalThis as { location?: { origin?: string } }).location?.origin;
   const opaque = t.message === "Failed to fetch" || t.message.startsWith("NetworkError");
-  if (t.stalled || received > 0 || page === undefined || !opaque) return failureOf(t, req, received);
-  try {
-    await fetch(req.url, { mode: "no-cors", method: "GET" });
-  } catch {
-    return { kind: "network", detail: "the server could not be reached" };
-  }
-  return { kind: "cors", origin: page };
+  if (t.stalled || received > 0 || !opaque) return failureOf(t, req, received);
+  return (await corsFailure(req.url)) ?? failureOf(t, req, received);
 }
 
 /** A request, asynchronously (every host); throws FetchError. */

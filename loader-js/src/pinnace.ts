@@ -1,6 +1,6 @@
 // loadPinnace(): fetch and start the interpreter, and the object it returns.
 import { detectHost, type Environment, type Host } from "./environment.js";
-import { checkLocal, instantiateWasm, loadBytes, resolveIndexURL } from "./files.js";
+import { checkLocal, importModule, instantiateWasm, loadBytes, resolveIndexURL } from "./files.js";
 import { isNotFound, LoadError, StartError } from "./errors.js";
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from "./fetch.js";
 import type { EmModule, ModuleFactory } from "./module.js";
@@ -47,6 +47,11 @@ export interface LoadOptions {
    * `new URL("./file", import.meta.url)` for each of its files, so that bundlers which rewrite
    * those (Vite, webpack) emit the files and the loader finds them under their new names. */
   fileURLs?: Record<string, string>;
+  /** Subresource Integrity values of the distribution's files, by file name
+   * (`{"pinnace.asm.wasm": "sha384-..."}`: dist/pinnace-integrity.json has them for the core
+   * files): each named file's bytes are checked before use, and a mismatch is a LoadError.
+   * The npm package's entry passes its own.  Packages are checked by the lock's sha256 always. */
+  integrity?: Record<string, string>;
   /** Where pinnace-lock.json and the package files are (a URL or, in Node, a path); defaults
    * to indexURL.  E.g. packages from a server while Node loads the core from disk. */
   packageIndexURL?: string;
@@ -269,9 +274,9 @@ export class Pinnace {
 }
 
 /** The lock file's bytes, or null when the distribution has none (no packages). */
-async function fetchLock(url: string, indexURL: string): Promise<Uint8Array | null> {
+async function fetchLock(url: string, indexURL: string, integrity?: string): Promise<Uint8Array | null> {
   try {
-    return await loadBytes(url, indexURL);
+    return await loadBytes(url, indexURL, integrity);
   } catch (e) {
     if (e instanceof LoadError && isNotFound(e.failure)) return null;
     throw e;
@@ -304,21 +309,17 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   const indexURL = await resolveIndexURL(given);
   checkLocal(host, indexURL, options.indexURL !== undefined, "indexURL");
   const fileURL = (base: string, name: string) => options.fileURLs?.[name] ?? base + name;
-  const stdlib = loadBytes(fileURL(indexURL, STDLIB_ZIP), indexURL);
+  const integrity = options.integrity ?? {};
+  const stdlib = loadBytes(fileURL(indexURL, STDLIB_ZIP), indexURL, integrity[STDLIB_ZIP]);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
   const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
   checkLocal(host, packageIndexURL, options.indexURL !== undefined || options.packageIndexURL !== undefined,
              "packageIndexURL");
-  const lock = fetchLock(fileURL(packageIndexURL, LOCK_NAME), packageIndexURL);
+  const lock = fetchLock(fileURL(packageIndexURL, LOCK_NAME), packageIndexURL, integrity[LOCK_NAME]);
   lock.catch(() => {}); // awaited in startPython
 
   const glueURL = fileURL(indexURL, "pinnace.asm.mjs");
-  let factory: ModuleFactory;
-  try {
-    factory = (await import(/* @vite-ignore */ /* webpackIgnore: true */ glueURL)).default;
-  } catch (e) {
-    throw new LoadError(glueURL, String((e as Error)?.message ?? e), indexURL);
-  }
+  const factory: ModuleFactory = (await importModule(glueURL, indexURL, integrity["pinnace.asm.mjs"])).default;
   const wasmURL = fileURL(indexURL, "pinnace.asm.wasm");
   // JSPI only where Python cannot fetch synchronously: a browser's main thread.
   const jspi = options.jspi !== false && host.kind === "browser" && jspiAvailable() ? new Jspi() : undefined;
@@ -335,7 +336,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
         jspi?.patchImports(imports);
         fstatByDescriptor(imports, () => started?.FS);
         refuseNetworkSockets(imports, () => started?.FS);
-        instantiateWasm(wasmURL, indexURL, imports).then(({ instance, module }) => {
+        instantiateWasm(wasmURL, indexURL, imports, integrity["pinnace.asm.wasm"]).then(({ instance, module }) => {
           jspi?.setExports(instance.exports);
           receive(instance, module);
         }, failInstantiation);
