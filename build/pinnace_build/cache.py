@@ -13,18 +13,20 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import shlex
 import shutil
 import subprocess
-import sys
-import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from . import progress
 from .paths import cache_root
 
 MARKER = ".complete"
+_seen: set[Path] = set()  # the built steps that were found in the cache
 
 
 def content_key(inputs: Any) -> str:
@@ -80,6 +82,9 @@ class Step:
         serialised by a lock file: the second waits and then finds the step built."""
         out = self.path
         if self.is_built():
+            if out not in _seen:  # said once: some steps are asked for once per package
+                _seen.add(out)
+                progress.detail(f"{self.name}: cached in {out}")
             return out
         out.parent.mkdir(parents=True, exist_ok=True)
         with open(out.with_name(out.name + ".lock"), "w") as lock:
@@ -94,15 +99,15 @@ class Step:
             log(f"{self.name}: removing incomplete {out}")
             shutil.rmtree(out)
         out.mkdir(parents=True)
-        log(f"{self.name}: building into {out}")
-        start = time.monotonic()
-        build(out)
-        (out / MARKER).write_text(json.dumps(self.inputs, sort_keys=True, indent=1, default=str))
-        log(f"{self.name}: done in {time.monotonic() - start:.0f}s")
+        with progress.step(self.name, f"building into {out}"):
+            build(out)
+            (out / MARKER).write_text(json.dumps(self.inputs, sort_keys=True, indent=1,
+                                                 default=str))  # fmt: skip
 
 
 def log(msg: str) -> None:
-    print(f"[pinnace] {msg}", file=sys.stderr, flush=True)
+    """``[pinnace] msg`` on stderr, unless ``--quiet`` (see progress.py)."""
+    progress.log(msg)
 
 
 class BuildError(RuntimeError):
@@ -110,15 +115,56 @@ class BuildError(RuntimeError):
 
 
 def run_logged(args: list[str], logfile: Path, **kw: Any) -> None:
-    """Run a build command with its output appended to ``logfile``; on failure, raise with
-    the command, the log's path and its last lines (compilers are chatty; errors are not lost)."""
+    """Run a build command with its output appended to ``logfile`` (and shown with
+    ``--verbose``); on failure, raise with the command, the log's path and its last lines
+    (compilers are chatty; errors are not lost)."""
     logfile.parent.mkdir(parents=True, exist_ok=True)
-    with logfile.open("a") as f:
-        f.write(f"\n$ {' '.join(map(str, args))}\n")
+    progress.command(args, kw.get("cwd"))
+    with logfile.open("ab") as f:
+        f.write(f"\n$ {shlex.join(map(str, args))}\n".encode())
         f.flush()
-        res = subprocess.run(args, stdout=f, stderr=subprocess.STDOUT, **kw)
-    if res.returncode != 0:
-        tail = "\n".join(logfile.read_text(errors="replace").splitlines()[-40:])
-        raise BuildError(
-            f"{args[0]} failed with exit code {res.returncode}; full log: {logfile}\n{tail}"
-        )
+        if progress.level() == progress.VERBOSE:
+            returncode = _tee(args, f, **kw)
+        else:
+            returncode = subprocess.run(args, stdout=f, stderr=subprocess.STDOUT, **kw).returncode
+    if returncode != 0:
+        raise BuildError(f"{args[0]} failed with exit code {returncode}; full log: {logfile}\n"
+                         f"{log_tail(logfile)}")  # fmt: skip
+
+
+def _tee(args: list[str], f: IO[bytes], **kw: Any) -> int:
+    """Run ``args`` with its output written to ``f`` and shown line by line."""
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            f.write(line)
+            progress.output(line.decode(errors="replace").rstrip("\r\n"))
+    return proc.returncode
+
+
+def log_tail(logfile: Path, lines: int = 40) -> str:
+    return "\n".join(logfile.read_text(errors="replace").splitlines()[-lines:])
+
+
+def download_to(url: str, dest: Path, timeout: float) -> str:
+    """Download ``url`` into ``dest`` (a partial file is removed), reporting progress (see
+    progress.py); return the sha256 of what was written."""
+    h = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp, dest.open("wb") as f:
+            length = resp.headers.get("Content-Length", "")
+            total = int(length) if length.isdigit() else None
+            with progress.download(url, total) as advance:
+                got = 0
+                for chunk in iter(lambda: resp.read(1 << 16), b""):
+                    h.update(chunk)
+                    f.write(chunk)
+                    got += len(chunk)
+                    advance(len(chunk))
+                if total is not None and got != total:  # http.client does not check it
+                    raise ConnectionError(f"{url}: the connection closed after {got} of "
+                                          f"{total} bytes")  # fmt: skip
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
+    return h.hexdigest()

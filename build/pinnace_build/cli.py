@@ -6,13 +6,28 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from . import progress
+
+#: The output options (see progress.py), given before the command or after it
+OUTPUT_FLAGS = ("-q", "--quiet", "-v", "--verbose")
+
+
+def _output_options(p: argparse.ArgumentParser, default: object) -> None:
+    """-q/--quiet and -v/--verbose on ``p``; the subcommands' copies default to SUPPRESS so
+    that they keep what was given before the subcommand."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-q", "--quiet", dest="level", action="store_const", const=progress.QUIET,
+                   default=default, help="only warnings and errors")  # fmt: skip
+    g.add_argument("-v", "--verbose", dest="level", action="store_const", const=progress.VERBOSE,
+                   default=default, help="also the commands that steps run, and their output")  # fmt: skip
+
 
 def _toolchain(args: argparse.Namespace) -> int:
     from . import toolchain
 
     if args.action == "install":
         installed = toolchain.install()
-        print(f"toolchain ready: EM_CONFIG={installed.config}")
+        progress.log(f"toolchain ready: EM_CONFIG={installed.config}")
         return 0
     if args.action == "env":
         found = toolchain.find()
@@ -32,7 +47,8 @@ def _build(args: argparse.Namespace) -> int:
     if args.what == "cpython":
         from . import cpython
 
-        cpython.build(rebuild=args.rebuild)
+        built = cpython.build(rebuild=args.rebuild)
+        progress.log(f"cpython ready: {built.builddir}")
         return 0
     if args.what == "dist":
         from . import dist
@@ -75,19 +91,26 @@ def _host(argv: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `pinnace python ...` and `pinnace host ...` pass everything after them through untouched.
-    if argv[:1] == ["python"]:
-        return _python(argv[1:])
-    if argv[:1] == ["host"]:
-        return _host(argv[1:])
+    lead = next((i for i, a in enumerate(argv) if a not in OUTPUT_FLAGS), len(argv))
+    if argv[lead : lead + 1] in (["python"], ["host"]):  # output options before them: no-ops
+        return (_python if argv[lead] == "python" else _host)(argv[lead + 1 :])
 
-    p = argparse.ArgumentParser(prog="pinnace", description="Pinnace: CPython for WebAssembly")
+    p = argparse.ArgumentParser(
+        prog="pinnace", description="Pinnace: CPython for WebAssembly",
+        epilog="Progress bars are drawn when stderr is a terminal, plain [pinnace] lines "
+               "otherwise; PINNACE_PROGRESS=bars|plain|auto chooses.",
+    )  # fmt: skip
+    _output_options(p, progress.NORMAL)
+    common = argparse.ArgumentParser(add_help=False)
+    _output_options(common, argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True)
 
-    t = sub.add_parser("toolchain", help="the pinned Emscripten toolchain")
+    t = sub.add_parser("toolchain", parents=[common], help="the pinned Emscripten toolchain")
     t.add_argument("action", choices=["install", "env", "doctor"])
     t.set_defaults(func=_toolchain)
 
-    b = sub.add_parser("build", help="build CPython, packages from recipes, or assemble dist/")
+    b = sub.add_parser("build", parents=[common],
+                       help="build CPython, packages from recipes, or assemble dist/")  # fmt: skip
     b.add_argument("what", choices=["cpython", "dist", "packages", "npm"])
     b.add_argument("names", nargs="*", help="packages: recipe names (default: all)")
     b.add_argument(
@@ -101,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     b.set_defaults(func=_build)
 
-    s = sub.add_parser("serve", help="serve a directory on 127.0.0.1")
+    s = sub.add_parser("serve", parents=[common], help="serve a directory on 127.0.0.1")
     s.add_argument("directory", nargs="?", default=".")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--host", default="127.0.0.1")
@@ -116,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("host", help="call wasm modules server-side (pinnace host call|run ...)")
 
     args = p.parse_args(argv)
+    try:
+        progress.configure(args.level)
+    except ValueError as e:
+        p.error(str(e))
     result: int = args.func(args)
     return result
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import urllib.request
 from pathlib import Path
 
-from .cache import file_digest, log
+from .cache import download_to, file_digest, log
 from .paths import cache_root, downloads_dir
 
 TRIXIE_SOURCES = """\
@@ -93,14 +92,10 @@ def fetch(spec: str, file_name: str, sha256: str, *, source: bool) -> Path:
     url = _resolve_url(spec, file_name, source=source)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    log(f"downloading {url}")
     try:
-        with urllib.request.urlopen(url, timeout=60) as resp, tmp.open("wb") as f:
-            shutil.copyfileobj(resp, f, 1 << 20)
+        got = download_to(url, tmp, 60)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise DownloadError(f"download of {url} failed: {e}") from e
-    got = file_digest(tmp)
     if got != sha256:
         tmp.unlink()
         raise DownloadError(f"{url}: sha256 {got} does not match the pinned {sha256}")

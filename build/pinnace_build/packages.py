@@ -22,11 +22,8 @@ Each wheel then gets its modules' bytecode (bytecode.py, a step of its own).  Th
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import subprocess
 import threading
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -41,7 +38,7 @@ from . import (
     toolchain,
     wheelpatch,
 )
-from .cache import BuildError, Step, log
+from .cache import BuildError, Step, download_to, log, log_tail, run_logged
 from .paths import DIST, cache_root
 from .recipes import Recipe
 
@@ -50,16 +47,11 @@ DOWNLOAD_TIMEOUT = 120
 
 def download_verified(url: str, sha256: str, dest: Path) -> Path:
     """Download ``url`` to ``dest`` and refuse it unless its sha256 matches."""
-    log(f"downloading {url}")
-    h = hashlib.sha256()
     tmp = dest.with_name(dest.name + ".part")
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as resp, tmp.open("wb") as f:
-        for chunk in iter(lambda: resp.read(1 << 20), b""):
-            h.update(chunk)
-            f.write(chunk)
-    if h.hexdigest() != sha256:
+    got = download_to(url, tmp, DOWNLOAD_TIMEOUT)
+    if got != sha256:
         tmp.unlink()
-        raise BuildError(f"{url}: sha256 {h.hexdigest()} does not match the recipe's {sha256}")
+        raise BuildError(f"{url}: sha256 {got} does not match the recipe's {sha256}")
     tmp.rename(dest)
     return dest
 
@@ -115,16 +107,16 @@ class Builder:
         env["XDG_DATA_HOME"] = str(prefix / "share")
         env.update(_ccache_env(out))
         log(f"{r.name}: pyodide-build (log: {work / r.name / 'build.log'})")
-        res = subprocess.run(
-            [str(pb.cli), "build-recipes-no-deps", r.name, "--recipe-dir", str(work)],
-            cwd=out, env=env, capture_output=True, text=True,
-        )  # fmt: skip
-        (out / "pyodide-build.log").write_text(res.stdout + res.stderr)
+        logfile = out / "pyodide-build.log"
+        try:
+            run_logged([str(pb.cli), "build-recipes-no-deps", r.name, "--recipe-dir", str(work)],
+                       logfile, cwd=out, env=env)  # fmt: skip
+        except BuildError as e:
+            raise BuildError(f"{r.name}: pyodide-build failed: {e}") from e
         found = sorted((work / r.name / "dist").glob("*" + _artifact_suffix(r)))
-        if res.returncode != 0 or len(found) != (0 if r.is_static_library else 1):
-            tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
-            raise BuildError(f"{r.name}: pyodide-build failed (log {out / 'pyodide-build.log'})\n"
-                             f"{tail}")  # fmt: skip
+        if len(found) != (0 if r.is_static_library else 1):
+            raise BuildError(f"{r.name}: pyodide-build made {[f.name for f in found]} (log "
+                             f"{logfile})\n{log_tail(logfile)}")  # fmt: skip
         if r.is_static_library:  # nothing to ship: the prefix its script installed
             shutil.move(prefix, out / hostprefix.PREFIX_DIR)
             shutil.rmtree(work / r.name / "build", ignore_errors=True)

@@ -24,6 +24,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import progress
 from . import versions as V
 from .cache import Step, log, run_logged
 from .debian import fetch
@@ -138,6 +139,7 @@ class Toolchain:
         return env
 
     def run(self, args: list[str], cwd: Path | None = None, **kw: object) -> None:
+        progress.command(args, cwd)
         subprocess.run(args, cwd=cwd, env=self.env(), check=True, **kw)  # type: ignore[call-overload]
 
     @property
