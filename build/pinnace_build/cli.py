@@ -133,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="send COOP/COEP headers (needed for SharedArrayBuffer)",
     )
+    s.add_argument("--cors", action="store_true",
+                   help="send Access-Control-Allow-Origin: * (pages of other origins may load the files)")
     s.set_defaults(func=_serve)
 
     sub.add_parser("python", help="run the wasm CPython under node (pinnace python -c CODE | FILE)")

@@ -4,7 +4,9 @@
   for .mjs/.js;
 * precompressed ``X.br`` / ``X.gz`` are sent for ``X`` when the client accepts them;
 * ``--isolation`` adds the COOP/COEP headers that make the page cross-origin isolated
-  (SharedArrayBuffer, needed for interrupts).
+  (SharedArrayBuffer, needed for interrupts);
+* ``--cors`` adds ``Access-Control-Allow-Origin: *``: pages of other origins may load the files
+  (dist/ as a CDN would serve it, docs/npm.md).
 """
 
 from __future__ import annotations
@@ -100,8 +102,10 @@ class StaticServer:
 
 def main(args: argparse.Namespace) -> int:
     root = Path(args.directory).resolve()
-    server = StaticServer(root, args.host, args.port, args.isolation)
-    print(f"serving {root} at {server.url}" + (" (COOP/COEP on)" if args.isolation else ""),
+    server = StaticServer(root, args.host, args.port, args.isolation,
+                          {"Access-Control-Allow-Origin": "*"} if args.cors else None)  # fmt: skip
+    print(f"serving {root} at {server.url}" + (" (COOP/COEP on)" if args.isolation else "")
+          + (" (CORS: any origin)" if args.cors else ""),
           flush=True)  # fmt: skip
     try:
         server.httpd.serve_forever()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from email.message import Message
@@ -81,3 +83,19 @@ def test_precompressed_copies_follow_the_content_not_the_mtime(tmp_path: Path) -
     assert gzip.decompress((tmp_path / f"{wasm.name}.gz").read_bytes()) == b"second build"
     other = COMPRESSIBLE[1]
     assert brotli.decompress((tmp_path / f"{other}.br").read_bytes()) == f"first {other}".encode()
+
+
+def test_serve_cors_from_the_command_line(site: Path) -> None:
+    """`pinnace serve --cors`: every answer allows any origin (dist/ for pages elsewhere)."""
+    proc = subprocess.Popen([sys.executable, "-m", "pinnace_build.cli", "serve", str(site), "--port", "0", "--cors"],
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PINNACE_SERVE_QUIET": "1"})  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert "(CORS: any origin)" in first
+        url = first.split(" at ", 1)[1].split()[0]
+        _, headers, _ = get(url + "index.html")
+        assert headers["Access-Control-Allow-Origin"] == "*"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from pinnace_build.serve import StaticServer
 
 STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
