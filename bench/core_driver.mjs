@@ -1,6 +1,6 @@
 // One measurement in one fresh node process, driven by bench/core_node.py.
 //
-//   node core_driver.mjs '<json config>'
+//   node core_driver.mjs '<json config>'     (or '@<file holding the json config>')
 //
 // config: { loader: absolute path of the distribution's ES-module loader,
 //           exportName: "loadPinnace" | "loadPyodide",
@@ -10,9 +10,11 @@
 //
 // Prints exactly one line "BENCH_RESULT <json>" on stdout; everything the distributions print
 // goes to stderr. Times are performance.now() differences in milliseconds.
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const config = JSON.parse(process.argv[2]);
+const given = process.argv[2];
+const config = JSON.parse(given.startsWith("@") ? readFileSync(given.slice(1), "utf8") : given);
 const toStderr = (line) => process.stderr.write(`${line}\n`);
 const options = { stdout: toStderr, stderr: toStderr };
 

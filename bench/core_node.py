@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,10 @@ def run_node(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
 
 
 def run_driver(config: dict[str, Any], env: dict[str, str], timeout: float = 600) -> Any:
-    proc = run_node([str(DRIVER), json.dumps(config)], env=env, timeout=timeout, cwd=BENCH)
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:  # a long setup: too big for argv
+        json.dump(config, f)
+        f.flush()
+        proc = run_node([str(DRIVER), "@" + f.name], env=env, timeout=timeout, cwd=BENCH)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_PREFIX) and proc.returncode == 0:
             return json.loads(line[len(RESULT_PREFIX) :])

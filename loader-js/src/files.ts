@@ -1,6 +1,6 @@
 // Reading the distribution's files from indexURL (fetch.ts gets the bytes); a failure is a
 // LoadError naming the file and indexURL.
-import { FetchError, LoadError } from "./errors.js";
+import { FetchError, isNotFound, LoadError } from "./errors.js";
 import { isNode, nodeModule, type Host } from "./environment.js";
 import { corsFailure, fetchBytes, fetchOk } from "./fetch.js";
 
@@ -49,6 +49,16 @@ export async function loadBytes(url: string, indexURL: string, integrity?: strin
   }
   if (integrity) await checkIntegrity(url, bytes, integrity, indexURL);
   return bytes;
+}
+
+/** loadBytes, or null when there is no such file (HTTP 404, a missing local file). */
+export async function loadBytesIfThere(url: string, indexURL: string, integrity?: string): Promise<Uint8Array | null> {
+  try {
+    return await loadBytes(url, indexURL, integrity);
+  } catch (e) {
+    if (e instanceof LoadError && isNotFound(e.failure)) return null;
+    throw e;
+  }
 }
 
 const DIGESTS: Record<string, string> = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };

@@ -1,7 +1,7 @@
 // loadPinnace(): fetch and start the interpreter, and the object it returns.
 import { detectHost, type Environment, type Host } from "./environment.js";
-import { checkLocal, importModule, instantiateWasm, loadBytes, resolveIndexURL } from "./files.js";
-import { isNotFound, LoadError, StartError } from "./errors.js";
+import { checkLocal, importModule, instantiateWasm, loadBytes, loadBytesIfThere, resolveIndexURL } from "./files.js";
+import { StartError } from "./errors.js";
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from "./fetch.js";
 import type { EmModule, ModuleFactory } from "./module.js";
 import { installStreams, type InputOption, type OutputOption, type Streams } from "./streams.js";
@@ -273,16 +273,6 @@ export class Pinnace {
 
 }
 
-/** The lock file's bytes, or null when the distribution has none (no packages). */
-async function fetchLock(url: string, indexURL: string, integrity?: string): Promise<Uint8Array | null> {
-  try {
-    return await loadBytes(url, indexURL, integrity);
-  } catch (e) {
-    if (e instanceof LoadError && isNotFound(e.failure)) return null;
-    throw e;
-  }
-}
-
 /** The folder the loader was loaded from (its other files are there), where known. */
 export function defaultLoaderURL(): string | undefined {
   const meta = import.meta as { url?: string };
@@ -315,7 +305,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   const packageIndexURL = options.packageIndexURL ? await resolveIndexURL(options.packageIndexURL) : indexURL;
   checkLocal(host, packageIndexURL, options.indexURL !== undefined || options.packageIndexURL !== undefined,
              "packageIndexURL");
-  const lock = fetchLock(fileURL(packageIndexURL, LOCK_NAME), packageIndexURL, integrity[LOCK_NAME]);
+  // null when the distribution has no lock (no packages)
+  const lock = loadBytesIfThere(fileURL(packageIndexURL, LOCK_NAME), packageIndexURL, integrity[LOCK_NAME]);
   lock.catch(() => {}); // awaited in startPython
 
   const glueURL = fileURL(indexURL, "pinnace.asm.mjs");
