@@ -24,6 +24,7 @@ toolchain: setup
 
 dist: toolchain
 	$(PINNACE) build dist
+	$(PINNACE) build cpython-wasi
 	$(PINNACE) build packages all
 	$(PINNACE) build npm
 

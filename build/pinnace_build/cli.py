@@ -50,6 +50,14 @@ def _build(args: argparse.Namespace) -> int:
         built = cpython.build(rebuild=args.rebuild)
         progress.log(f"cpython ready: {built.builddir}")
         return 0
+    if args.what == "cpython-wasi":
+        from . import cpython_wasi
+
+        wasi = cpython_wasi.build(rebuild=args.rebuild)
+        dest = cpython_wasi.copy_to(wasi)
+        progress.log(f"cpython-wasi ready: {dest / 'python.wasm'} with its stdlib in "
+                     f"{dest / cpython_wasi.STDLIB_DIR} (built in {wasi})")  # fmt: skip
+        return 0
     if args.what == "dist":
         from . import dist
 
@@ -110,13 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.set_defaults(func=_toolchain)
 
     b = sub.add_parser("build", parents=[common],
-                       help="build CPython, packages from recipes, or assemble dist/")  # fmt: skip
-    b.add_argument("what", choices=["cpython", "dist", "packages", "npm"])
+                       help="build CPython (Emscripten or WASI), packages from recipes, or assemble dist/")  # fmt: skip
+    b.add_argument("what", choices=["cpython", "cpython-wasi", "dist", "packages", "npm"])
     b.add_argument("names", nargs="*", help="packages: recipe names (default: all)")
     b.add_argument(
         "--rebuild",
         action="store_true",
-        help="redo the CPython cross build even if cached (configure cache and ccache still apply)",
+        help="cpython, cpython-wasi: redo the cross build even if cached (configure cache and ccache still apply)",
     )
     b.add_argument(
         "--jobs", "-j", type=int, default=None,

@@ -60,7 +60,9 @@ with zipfile.ZipFile(out, "w", method, compresslevel=9) as zf:
 """
 
 
-def _stdlib_files(lib: Path, unbundled: set[str]) -> list[str]:
+def stdlib_files(lib: Path, unbundled: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The ``.py`` files of CPython's ``Lib`` (relative to it) that ship: all but EXCLUDED_TOP,
+    ``unbundled`` and the test folders of EXCLUDED_DIRS (also used by the WASI build)."""
     files = []
     for p in sorted(lib.rglob("*.py")):
         rel = p.relative_to(lib)
@@ -143,7 +145,7 @@ def pack(
     patched_root = out / ".patched"
     patched = patched_stdlib(lib, patched_root)
     parts = [
-        (lib, [f for f in _stdlib_files(lib, set(unbundled)) if f not in patched]),
+        (lib, [f for f in stdlib_files(lib, unbundled) if f not in patched]),
         (patched_root, patched),
         (shipped.parent, [shipped.name]),
         (RUNTIME, [str(p.relative_to(RUNTIME)) for pkg in RUNTIME_PACKAGES

@@ -32,6 +32,14 @@ EMSCRIPTEN_DEB_FILE = (
     "emscripten_3.1.69+dfsg-3_all.deb",
     "d2ac788b952c56ab6736b4db2ac0825aa63cfb4c08b8abaefe19e324779d1b2d",
 )
+# Debian trixie's wasi-libc (a 2024-12 snapshot with wasm32-wasip1 and -wasip2 trees): the sysroot
+# of the WASI build (cpython_wasi.py).  Bookworm's own wasi-libc (2022-05) is older than CPython
+# 3.13 supports (see docs/build.md, "CPython for WASI").
+WASI_LIBC_DEB_FILE = (
+    "wasi-libc/trixie",
+    "wasi-libc_0.0~git20241209.574b88d-2_all.deb",
+    "b7716260051d289248b7667f81fa2792c125d888ff51da3fa09c6272cc0bd11d",
+)
 SOURCES: dict[str, tuple[str, str, str]] = {
     "python": (
         "python3.13/trixie",
