@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     runp.add_argument("args", nargs="*", help="arguments after --")
     exports = sub.add_parser("exports", help="list exported functions and their signatures")
     exports.add_argument("module")
+    py = sub.add_parser("python", parents=[common], help="run Python code in a sandbox (CPython for WASI)",
+                        description="Run Python in a fresh sandbox: nothing granted but --dir, --file, "
+                                    "--env, --package; standard input is passed in.")  # fmt: skip
+    py.add_argument("-c", dest="code", help="the program, as a string")
+    py.add_argument("args", nargs="*", help="FILE and its arguments (or, with -c, the arguments)")
+    py.add_argument("--file", action="append", default=[], metavar="GUEST=HOST",
+                    help="put the host file's bytes at a guest path (read-only)")  # fmt: skip
+    py.add_argument("--package", action="append", default=[], metavar="NAME|WHEEL",
+                    help="a pure-Python package of the build's lock, or a local .whl")  # fmt: skip
     return parser
 
 
@@ -128,6 +138,34 @@ def _run(options: argparse.Namespace) -> int:
     return done.exit_code
 
 
+def _python(options: argparse.Namespace) -> int:
+    from . import python
+
+    if options.backend != "wasmtime":
+        raise ValueError("pinnace host python runs on wasmtime only")
+    if options.code is None and not options.args:
+        raise ValueError("give -c CODE or a FILE")
+    wasi = _wasi(options)
+    files = {}
+    for spec in options.file:
+        guest, sep, host = spec.partition("=")
+        if not sep:
+            raise ValueError(f"--file {spec!r}: expected GUEST=HOST")
+        files[guest] = Path(host).read_bytes()
+    stdin = b"" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.buffer.read()
+    given = {"stdin": stdin, "files": files, "dirs": wasi.dirs, "env": wasi.env,
+             "limits": _limits(options), "packages": options.package}  # fmt: skip
+    if options.code is not None:
+        done = python.run(options.code, args=options.args, **given)
+    else:
+        done = python.run_file(options.args[0], args=options.args[1:], **given)
+    sys.stdout.buffer.write(done.stdout or b"")
+    sys.stdout.flush()
+    sys.stderr.buffer.write(done.stderr or b"")
+    sys.stderr.flush()
+    return done.exit_code
+
+
 def _exports(options: argparse.Namespace) -> int:
     import wasmtime  # listing needs no instance, so the module's imports need not be provided
 
@@ -157,7 +195,7 @@ def main(argv: list[str]) -> int:
         options = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help and on usage errors
         return int(exc.code or 0)
-    handler = {"call": _call, "run": _run, "exports": _exports}[options.command]
+    handler = {"call": _call, "run": _run, "exports": _exports, "python": _python}[options.command]
     try:
         return handler(options)
     except WasmError as exc:

@@ -10,17 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
+from wasmtime import _bindings as ffi
 
 from .. import _cache
 from .._errors import InvalidModule
 
 TICK_SECONDS = 0.002  # epoch granularity for timeouts and cancellation
+# How deep wasm code may recurse, by default (wasmtime's own default is 512 KiB); it runs on the
+# calling thread's native stack (8 MiB on Linux), so this stays well inside it.  A larger stack
+# (CPython for WASI wants 8 MiB: pinnace_host.python) needs a thread with a larger native stack.
+MAX_WASM_STACK = 2 << 20
 WASMTIME_VERSION = importlib.metadata.version("wasmtime")
 
 
 @dataclass(frozen=True)
 class EngineConfig:
     fuel: bool
+    stack: int = MAX_WASM_STACK  # max_wasm_stack: a run-time setting, not part of compiled code
 
     def fingerprint(self) -> str:
         return f"epoch=1;fuel={int(self.fuel)}"
@@ -79,6 +85,9 @@ def engine_for(config: EngineConfig) -> Engine:
             cfg = wasmtime.Config()
             cfg.epoch_interruption = True
             cfg.consume_fuel = config.fuel
+            # wasmtime refuses (by aborting the process) a wasm stack above its async stack size
+            ffi.wasmtime_config_async_stack_size_set(cfg.ptr(), config.stack + (1 << 20))
+            cfg.max_wasm_stack = config.stack
             engine = wasmtime.Engine(cfg)
             _engines[config] = Engine(config, engine, Ticker(engine))
         return _engines[config]

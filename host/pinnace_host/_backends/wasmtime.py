@@ -16,7 +16,7 @@ from .._module import CancelToken, Export, HostError
 from .._source import ModuleBytes
 from .._types import NUMERIC, Signature
 from .._wasi import Completed, Wasi
-from ._wt_engine import EngineConfig, compile_module, engine_for
+from ._wt_engine import MAX_WASM_STACK, EngineConfig, compile_module, engine_for
 from ._wt_imports import ImportValue, define_imports
 from ._wt_memory import WasmtimeMemory
 from ._wt_store import StoreState, take_host_failure
@@ -170,8 +170,9 @@ class WasmtimeInstance:
         limits: Limits,
         imports: Mapping[str, Mapping[str, ImportValue]],
         cache: Any,
+        stack: int = MAX_WASM_STACK,
     ) -> None:
-        engine = engine_for(EngineConfig(fuel=limits.fuel is not None))
+        engine = engine_for(EngineConfig(fuel=limits.fuel is not None, stack=stack))
         self.module, self.cache_status = compile_module(engine, source.wasm, cache)
         self.state = StoreState(engine, limits)
         self._out: Capture | None = None
@@ -306,8 +307,12 @@ def run(
     imports: Mapping[str, Mapping[str, ImportValue]],
     cache: Any,
     token: CancelToken | None = None,
+    stack: int = MAX_WASM_STACK,
 ) -> Completed:
-    instance = WasmtimeInstance(source, wasi=wasi, limits=limits, imports=imports, cache=cache)
+    """Run a WASI command.  ``stack``: the wasm call stack's bytes; above MAX_WASM_STACK, call
+    this on a thread whose native stack is larger than it (pinnace_host.python does)."""
+    instance = WasmtimeInstance(source, wasi=wasi, limits=limits, imports=imports, cache=cache,
+                                stack=stack)  # fmt: skip
     try:
         if "_start" not in instance.export_names():
             raise InvalidModule(

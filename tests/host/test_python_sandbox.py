@@ -1,0 +1,150 @@
+"""pinnace_host.python.run: Python code in a fresh sandbox (CPython for WASI under wasmtime),
+granted nothing but what the call names; limits stop it; its errors are its own output."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pinnace_build import cpython_wasi
+from pinnace_host import Completed, Dir, Limits, MemoryLimitExceeded, OutOfFuel, Timeout, python
+
+
+@pytest.fixture(scope="module")
+def home() -> Path:
+    """dist/wasi: cached by `make dist` (`pinnace build cpython-wasi`), else built."""
+    cpython_wasi.build()  # also copies it to dist/wasi, where run() finds it by itself
+    return python.home()
+
+
+def ok(done: Completed) -> str:
+    assert (done.exit_code, done.stderr) == (0, b""), done.stderr
+    assert done.stdout is not None
+    return done.stdout.decode()
+
+
+def test_output_args_stdin_and_the_stdlib(home: Path) -> None:
+    code = ("import sys, json, re, decimal\n"
+            "data = json.loads(sys.stdin.read())\n"
+            "print(sys.platform, sys.argv[1:], re.sub('a', 'b', data['s']), decimal.Decimal('1.1') * 3)")  # fmt: skip
+    assert ok(python.run(code, args=["x", "y"], stdin=b'{"s": "banana"}')) == "wasi ['x', 'y'] bbnbnb 3.3\n"
+
+
+def test_an_exception_is_its_traceback_and_exit_code_1(home: Path) -> None:
+    done = python.run("def f():\n    1 / 0\nf()")
+    assert done.exit_code == 1 and done.stdout == b""
+    assert done.stderr is not None
+    err = done.stderr.decode()
+    assert err.startswith("Traceback (most recent call last):") and err.endswith("ZeroDivisionError: division by zero\n")
+    assert 'File "<string>", line 2, in f' in err
+
+
+def test_sys_exit_and_deep_recursion_are_the_codes_own(home: Path) -> None:
+    assert python.run("import sys; sys.exit(3)").exit_code == 3
+    deep = python.run('import json; json.loads("[" * 100000 + "]" * 100000)')
+    assert deep.exit_code == 1 and deep.stderr is not None and b"RecursionError" in deep.stderr
+
+
+def test_nothing_is_inherited_or_reachable(home: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host file")
+    code = ("import os, socket\n"
+            "print(sorted(k for k in os.environ if not k.startswith('PYTHON')))\n"
+            f"for p in ['/etc/passwd', {str(secret)!r}]:\n"
+            "    try: open(p)\n"
+            "    except OSError as e: print(type(e).__name__)\n"
+            "try: socket.create_connection(('127.0.0.1', 9))\n"
+            "except Exception as e: print('socket', type(e).__name__)")  # WASI has no network: fails one way or another  # fmt: skip
+    out = ok(python.run(code, env={"ONLY": "1"})).splitlines()
+    assert out[0] == "['ONLY']"
+    assert out[1:3] == ["FileNotFoundError", "FileNotFoundError"]
+    assert out[3].startswith("socket ")
+
+
+def test_granted_folders_and_files(home: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "in.txt").write_text("granted")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not granted")
+    (shared / "link").symlink_to(outside)  # a symlink out of the grant
+    code = ("def attempt(what, f):\n"
+            "    try: print(what, f())\n"
+            "    except OSError as e: print(what, type(e).__name__)\n"
+            "attempt('read', lambda: open('/data/in.txt').read())\n"
+            "attempt('dotdot', lambda: open('/data/../data/../outside.txt').read())\n"
+            "attempt('symlink', lambda: open('/data/link').read())\n"
+            "attempt('write', lambda: open('/data/new.txt', 'w'))\n"
+            "attempt('file', lambda: open('/inputs/a/b.csv').read())\n"
+            "attempt('file-write', lambda: open('/inputs/c.txt', 'w'))\n"
+            "attempt('tmp', lambda: open('/tmp/scratch', 'w').write('x'))")  # fmt: skip
+    out = ok(python.run(code, dirs={"/data": shared}, files={"/inputs/a/b.csv": b"1,2"})).splitlines()
+    assert out == ["read granted", "dotdot PermissionError", "symlink PermissionError", "write PermissionError",
+                   "file 1,2", "file-write PermissionError", "tmp 1"]  # fmt: skip
+    assert not (shared / "new.txt").exists()
+    written = ok(python.run("open('/out/r.txt', 'w').write('done')", dirs={"/out": Dir(shared, writable=True)}))
+    assert written == "" and (shared / "r.txt").read_text() == "done"
+
+
+def test_limits_stop_it(home: Path) -> None:
+    with pytest.raises(Timeout):
+        python.run("while True: pass", limits=Limits(timeout=0.5))
+    with pytest.raises(OutOfFuel):
+        python.run("while True: pass", limits=Limits(fuel=50_000_000))
+    grown = python.run("x = bytearray(200 * 2**20)", limits=Limits(memory=64 * 2**20))
+    assert grown.exit_code == 1 and grown.stderr is not None and grown.stderr.endswith(b"MemoryError\n")
+    with pytest.raises(MemoryLimitExceeded):  # too little to start CPython at all
+        python.run("pass", limits=Limits(memory=4 * 2**20))
+
+
+def test_packages_from_the_lock_and_a_local_wheel(home: Path, tmp_path: Path) -> None:
+    wheel = tmp_path / "greet-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("greet.py", "def hello(who):\n    return f'hello {who}'\n")
+    out = ok(python.run("import six, greet; print(six.PY3, greet.hello('sandbox'))", packages=["six", wheel]))
+    assert out == "True hello sandbox\n"
+    with pytest.raises(ValueError, match="compiled"):
+        python.run("import numpy", packages=["numpy"])
+    assert b"ModuleNotFoundError" in (python.run("import six").stderr or b"")  # only when asked for
+
+
+def test_bad_arguments_are_clear(home: Path) -> None:
+    with pytest.raises(ValueError, match="absolute"):
+        python.run("pass", files={"rel.txt": b""})
+    with pytest.raises(ValueError, match="sandbox's own"):
+        python.run("pass", dirs={"/usr/local/lib": "/tmp"})
+    with pytest.raises(FileNotFoundError, match="cpython-wasi"):
+        python.run("pass", python_home="/nonexistent")
+
+
+def test_many_runs_in_a_row_do_not_leak(home: Path) -> None:
+    python.run("pass")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for i in range(60):
+        assert ok(python.run(f"print({i} * 2)")) == f"{i * 2}\n"
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 150, f"peak RSS grew {grown_mb:.0f} MB over 60 runs"
+
+
+def cli(*argv: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "pinnace_host", "python", *argv], input=stdin,
+                          capture_output=True, timeout=120)  # fmt: skip
+
+
+def test_the_command_line(home: Path, tmp_path: Path) -> None:
+    script = tmp_path / "job.py"
+    script.write_text("import sys\nprint(sys.argv, sys.stdin.read().upper(), open('/in/data.txt').read())\n"
+                      "sys.exit(4)\n")  # fmt: skip
+    (tmp_path / "data.txt").write_text("granted")
+    done = cli(str(script), "a", "--dir", f"/in={tmp_path}", stdin=b"piped")
+    assert (done.returncode, done.stdout) == (4, b"['/main/job.py', 'a'] PIPED granted\n"), done.stderr
+    failed = cli("-c", "import six; print(six.PY3); 1/0", "--package", "six")
+    assert failed.returncode == 1 and failed.stdout == b"True\n"
+    assert failed.stderr.endswith(b"ZeroDivisionError: division by zero\n")
+    stopped = cli("-c", "while True: pass", "--timeout", "0.5")
+    assert stopped.returncode == 1 and b"Timeout" in stopped.stderr
