@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 
@@ -51,12 +52,15 @@ def _build(args: argparse.Namespace) -> int:
         progress.log(f"cpython ready: {built.builddir}")
         return 0
     if args.what == "cpython-wasi":
-        from . import cpython_wasi
+        from . import cpython_wasi, wasi_sandbox
 
         wasi = cpython_wasi.build(rebuild=args.rebuild)
         dest = cpython_wasi.copy_to(wasi)
+        snapshot = wasi_sandbox.build() / wasi_sandbox.SNAPSHOT
+        shutil.copy2(snapshot, dest / wasi_sandbox.SNAPSHOT)
         progress.log(f"cpython-wasi ready: {dest / 'python.wasm'} with its stdlib in "
-                     f"{dest / cpython_wasi.STDLIB_DIR} (built in {wasi})")  # fmt: skip
+                     f"{dest / cpython_wasi.STDLIB_DIR} and the started interpreter "
+                     f"{dest / wasi_sandbox.SNAPSHOT} (built in {wasi})")  # fmt: skip
         return 0
     if args.what == "dist":
         from . import dist

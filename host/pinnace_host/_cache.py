@@ -21,9 +21,29 @@ def cache_root() -> Path:
     return Path(base) / "host-modules"
 
 
+# The digests of the last few module byte strings, by identity (each entry holds its bytes, so
+# an id is never reused while it is here): loading the same ModuleBytes again (pinnace_host.python
+# runs one module many times) does not hash megabytes again.
+_digests: dict[int, tuple[bytes, str]] = {}
+DIGESTS_KEPT = 8
+
+
+def _wasm_digest(wasm: bytes) -> str:
+    held = _digests.get(id(wasm))
+    if held is not None and held[0] is wasm:
+        return held[1]
+    digest = hashlib.sha256(wasm).hexdigest()
+    if type(wasm) is not bytes:  # only immutable bytes may be known by identity
+        return digest
+    if len(_digests) >= DIGESTS_KEPT:
+        _digests.pop(next(iter(_digests)))
+    _digests[id(wasm)] = (wasm, digest)
+    return digest
+
+
 def cache_key(wasm: bytes, engine: str, config: str) -> str:
     digest = hashlib.sha256()
-    for part in (engine.encode(), b"\0", config.encode(), b"\0", wasm):
+    for part in (engine.encode(), b"\0", config.encode(), b"\0", _wasm_digest(wasm).encode()):
         digest.update(part)
     return digest.hexdigest()
 

@@ -23,11 +23,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from ._errors import Exit
 from ._limits import Limits
-from ._source import read_source
+from ._source import ModuleBytes, read_source
 from ._wasi import Completed, Dir, Wasi
 
+SNAPSHOT = "python-snapshot.wasm"  # the interpreter started once (build/pinnace_build/wasi_sandbox.py)
 GUEST_LIB = "/usr/local/lib"  # where python.wasm looks for its stdlib (its configure prefix)
 GUEST_TMP = "/tmp"
 GUEST_PACKAGES = "/packages"
@@ -128,6 +131,7 @@ def run(
     limits: Limits | None = None,
     packages: Sequence[str | os.PathLike[str]] = (),
     python_home: HomeArg = None,
+    cold: bool = False,
 ) -> Completed:
     """Run ``code`` (as ``python -c``) in a fresh sandbox and return its exit code and output.
 
@@ -136,8 +140,11 @@ def run(
     ``{guest_path: Dir(host_path, writable=True)}``.  ``env``: the whole environment.
     ``packages``: names in the build's lock (pure-Python wheels, with their dependencies) or
     paths of local ``.whl`` files.  ``python_home``: the folder of ``python.wasm`` (see ``home``).
+    ``cold``: start CPython for this run (``python.wasm``) instead of copying the interpreter
+    started once (``python-snapshot.wasm``, used when the folder has it).
     """
-    return _sandbox(["-c", code, *args], stdin, files or {}, dirs or {}, env or {}, limits, packages, python_home)
+    request = {"code": code, "script": None, "args": list(args)}
+    return _sandbox(request, stdin, files or {}, dirs or {}, env or {}, limits, packages, python_home, cold)
 
 
 def run_file(
@@ -151,19 +158,22 @@ def run_file(
     limits: Limits | None = None,
     packages: Sequence[str | os.PathLike[str]] = (),
     python_home: HomeArg = None,
+    cold: bool = False,
 ) -> Completed:
     """``run`` for a script on the host (``python FILE``): a read-only copy of it is the
     sandbox's ``/main/<name>``, its tracebacks name that file."""
     script = Path(path)
     guest = f"/main/{script.name}"
     given = {**(files or {}), guest: script.read_bytes()}
-    return _sandbox([guest, *args], stdin, given, dirs or {}, env or {}, limits, packages, python_home)
+    request = {"code": None, "script": guest, "args": list(args)}
+    return _sandbox(request, stdin, given, dirs or {}, env or {}, limits, packages, python_home, cold)
 
 
-def _sandbox(argv: list[str], stdin: bytes, files: Mapping[str, bytes],
+def _sandbox(request: dict[str, Any], stdin: bytes, files: Mapping[str, bytes],
              dirs: Mapping[str, str | os.PathLike[str] | Dir], env: Mapping[str, str], limits: Limits | None,
-             packages: Sequence[str | os.PathLike[str]], python_home: HomeArg) -> Completed:  # fmt: skip
+             packages: Sequence[str | os.PathLike[str]], python_home: HomeArg, cold: bool) -> Completed:  # fmt: skip
     py = home(python_home)
+    warm = None if cold else _module_bytes(py / SNAPSHOT)
     with tempfile.TemporaryDirectory(prefix="pinnace-sandbox-") as tmp:
         grants, on_path = _stage(Path(tmp), files, dirs, packages, py.parent)
         for guest, spec in dirs.items():
@@ -172,14 +182,50 @@ def _sandbox(argv: list[str], stdin: bytes, files: Mapping[str, bytes],
         environment = {"PYTHONDONTWRITEBYTECODE": "1", **env}
         if on_path:
             environment["PYTHONPATH"] = ":".join([*on_path, *filter(None, [environment.get("PYTHONPATH")])])
-        wasi = Wasi(args=tuple(argv), env=environment, stdin=stdin, dirs=grants)
+        if warm is not None:  # the started interpreter: the runner applies argv, env and path
+            request = {**request, "env": environment, "path": on_path}
+            wasi = Wasi(env=environment, stdin=stdin, dirs=grants)
+            payload = json.dumps(request).encode()
+            return _on_big_stack(lambda: _run_warm(warm, wasi, limits or Limits(), payload))
+        program = ["-c", request["code"]] if request["code"] is not None else [request["script"]]
+        wasi = Wasi(args=(*program, *request["args"]), env=environment, stdin=stdin, dirs=grants)
         return _on_big_stack(lambda: _run_wasi(py / "python.wasm", wasi, limits or Limits()))
+
+
+def _module_bytes(path: Path) -> ModuleBytes | None:
+    """The module at ``path`` (None if there is none), read once while the file is unchanged."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _modules:
+        _modules.clear()
+        _modules[key] = read_source(path)
+    return _modules[key]
+
+
+_modules: dict[tuple[str, int, int], ModuleBytes] = {}
 
 
 def _run_wasi(wasm: Path, wasi: Wasi, limits: Limits) -> Completed:
     from ._backends import wasmtime
 
     return wasmtime.run(read_source(wasm), wasi=wasi, limits=limits, imports={}, cache=True, stack=WASM_STACK)
+
+
+def _run_warm(snapshot: ModuleBytes, wasi: Wasi, limits: Limits, request: bytes) -> Completed:
+    """One program in a copy of the started interpreter (runtime/wasi/sandbox.c's pinnace_run)."""
+    from ._backends.wasmtime import WasmtimeInstance
+
+    instance = WasmtimeInstance(snapshot, wasi=wasi, limits=limits, imports={}, cache=True, stack=WASM_STACK)
+    try:
+        code = int(instance.export("pinnace_run").invoke((request,), None, None))
+    except Exit as exit:  # os._exit(), or CPython ending the process
+        code = exit.exit_code
+    finally:
+        instance.close()
+    return Completed(code, instance.stdout, instance.stderr)
 
 
 def _on_big_stack(work: Callable[[], Completed]) -> Completed:

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from pinnace_build import cpython_wasi
+from pinnace_build import cli as build_cli
 from pinnace_host import Completed, Dir, Limits, MemoryLimitExceeded, OutOfFuel, Timeout, python
 
 
 @pytest.fixture(scope="module")
 def home() -> Path:
-    """dist/wasi: cached by `make dist` (`pinnace build cpython-wasi`), else built."""
-    cpython_wasi.build()  # also copies it to dist/wasi, where run() finds it by itself
-    return python.home()
+    """dist/wasi: made by `make dist` (`pinnace build cpython-wasi`, cached), where run() finds it."""
+    assert build_cli.main(["build", "cpython-wasi"]) == 0
+    found = python.home()
+    assert (found / python.SNAPSHOT).is_file()
+    return found
 
 
 def ok(done: Completed) -> str:
@@ -148,3 +150,35 @@ def test_the_command_line(home: Path, tmp_path: Path) -> None:
     assert failed.stderr.endswith(b"ZeroDivisionError: division by zero\n")
     stopped = cli("-c", "while True: pass", "--timeout", "0.5")
     assert stopped.returncode == 1 and b"Timeout" in stopped.stderr
+
+
+PROGRAMS = {
+    "output": ("import sys, os; print(sys.argv, sorted(os.environ), sys.path[0] == '')", {}),
+    "traceback": ("def f(x):\n    return 1 / x\nf(0)", {}),
+    "exit message": ("import sys; sys.exit('bye')", {}),
+    "syntax": ("1 +", {}),
+    "stdin and files": ("import sys; print(sys.stdin.read(), open('/in/a.txt').read())",
+                        {"stdin": b"piped", "files": {"/in/a.txt": b"file"}}),
+}
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_the_started_interpreter_gives_what_a_cold_start_gives(home: Path, name: str) -> None:
+    code, given = PROGRAMS[name]
+    warm = python.run(code, args=["a"], env={"E": "1"}, **given)  # type: ignore[arg-type]
+    cold = python.run(code, args=["a"], env={"E": "1"}, cold=True, **given)  # type: ignore[arg-type]
+    assert warm == cold
+
+
+def test_scripts_the_same_warm_and_cold(home: Path, tmp_path: Path) -> None:
+    script = tmp_path / "job.py"
+    script.write_text("import sys\nprint(__file__, sys.argv, sys.path[0])\nraise ValueError('x')\n")
+    warm, cold = python.run_file(script, args=["1"]), python.run_file(script, args=["1"], cold=True)
+    assert warm == cold and warm.exit_code == 1
+    assert warm.stdout == b"/main/job.py ['/main/job.py', '1'] /main\n"
+
+
+def test_copies_share_nothing(home: Path) -> None:
+    first = ok(python.run("import random; open('/tmp/mark', 'w').write('x'); print(random.random())"))
+    second = ok(python.run("import os, random; print(os.path.exists('/tmp/mark'), random.random())"))
+    assert second.split()[0] == "False" and second.split()[1] != first.strip()
