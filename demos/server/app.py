@@ -1,7 +1,9 @@
 """The server demo: a tiny web app whose work is done by C compiled to WebAssembly.
 
 Every request calls the exports of checks.wasm (built from checks.c) through pinnace_host:
-CRC-32 and ROT13 of the text a visitor types, and the number of primes below a limit.
+CRC-32 and ROT13 of the text a visitor types, and the number of primes below a limit.  The
+second form runs the Python a visitor types in a sandbox (pinnace_host.python: CPython for
+WASI, nothing granted, two seconds and 128 MB at most) and shows its output.
 
     python demos/server/app.py serve [--host 127.0.0.1] [--port 8001]
     python demos/server/app.py show "some text" [--limit 100000]
@@ -30,6 +32,7 @@ SOURCE = HERE / "checks.c"
 CLANG = os.environ.get("PINNACE_WASI_CC", "clang-19")
 FLAGS = ["--target=wasm32-wasi", "-O2", "-mexec-model=reactor"]
 MAX_LIMIT = 5_000_000
+MAX_CODE = 100_000  # bytes of Python a visitor may send
 
 
 def build_module(out: Path = HERE / "build" / "checks.wasm") -> Path:
@@ -87,13 +90,35 @@ code, input {{ font: 14px ui-monospace, monospace; }} .err {{ color: #cf222e; }}
 <label>primes below <input name="limit" value="{limit}" size="9"></label>
 <button>Compute</button></form>
 {body}
+<h2>Run this Python safely</h2>
+<form method="post" action="/python"><textarea name="code" rows="6" cols="72">{code}</textarea><br>
+<button id="run-python">Run in the sandbox</button></form>
+{python}
 <p>Each request to this Python server (<code>http.server</code>) calls the exports of
 <code>checks.wasm</code>, compiled from C, through <code>pinnace_host</code> and wasmtime.</p>
 </body></html>
 """
 
 
-def render(checks: Checks, query: str) -> tuple[HTTPStatus, str]:
+SANDBOX_LIMITS = pinnace_host.Limits(timeout=2.0, memory=128 * 2**20)
+SAMPLE = "import sys, platform\nprint(platform.system(), sys.version.split()[0])\nprint(sum(range(10**6)))"
+
+
+def run_python(code: str) -> str:
+    """The sandbox's answer to ``code``, as HTML: exit code, stdout, stderr, or why it stopped."""
+    from pinnace_host import python
+
+    try:
+        done = python.run(code, limits=SANDBOX_LIMITS)
+    except pinnace_host.LimitExceeded as stopped:  # Timeout, OutOfFuel, MemoryLimitExceeded
+        return f"<p class='err' id='py-error'>stopped: {html.escape(type(stopped).__name__)}: {html.escape(str(stopped))}</p>"
+    out = (done.stdout or b"").decode(errors="replace")
+    err = (done.stderr or b"").decode(errors="replace")
+    return (f"<p>exit code <code id='py-exit'>{done.exit_code}</code></p>"
+            f"<pre id='py-stdout'>{html.escape(out)}</pre><pre id='py-stderr' class='err'>{html.escape(err)}</pre>")  # fmt: skip
+
+
+def render(checks: Checks, query: str, code: str = SAMPLE, python: str = "") -> tuple[HTTPStatus, str]:
     params = parse_qs(query)
     text = params.get("text", ["Hello, WebAssembly!"])[0]
     raw_limit = params.get("limit", ["100000"])[0]
@@ -108,7 +133,8 @@ def render(checks: Checks, query: str) -> tuple[HTTPStatus, str]:
     except ValueError as error:  # int() of a non-number, or a limit out of range
         status = HTTPStatus.BAD_REQUEST
         body = f"<p class='err' id='error'>{html.escape(str(error))}</p>"
-    return status, PAGE.format(text=html.escape(text), limit=html.escape(raw_limit), body=body)
+    return status, PAGE.format(text=html.escape(text), limit=html.escape(raw_limit), body=body,
+                               code=html.escape(code), python=python)  # fmt: skip
 
 
 def make_server(checks: Checks, host: str, port: int) -> ThreadingHTTPServer:
@@ -118,7 +144,20 @@ def make_server(checks: Checks, host: str, port: int) -> ThreadingHTTPServer:
             if url.path != "/":
                 self.send_error(HTTPStatus.NOT_FOUND)
                 return
-            status, page = render(checks, url.query)
+            self.answer(*render(checks, url.query))
+
+        def do_POST(self) -> None:
+            if urlsplit(self.path).path != "/python":
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_CODE:
+                self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+                return
+            code = parse_qs(self.rfile.read(length).decode(errors="replace")).get("code", [""])[0]
+            self.answer(*render(checks, "", code, run_python(code)))
+
+        def answer(self, status: HTTPStatus, page: str) -> None:
             data = page.encode()
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")

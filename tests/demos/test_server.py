@@ -100,3 +100,22 @@ def test_server_app_as_a_command_line_script() -> None:
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2
     assert "the limit must be between 0 and 5,000,000, not -1" in bad.stderr
+
+
+@pytest.mark.chromium
+def test_server_runs_a_visitors_python_in_the_sandbox(page: Any, app_url: str) -> None:
+    page.goto(app_url)
+    page.fill("textarea[name=code]", "import sys\nprint(sys.platform, 6 * 7)\nopen('/etc/passwd')")
+    page.click("#run-python")
+    page.wait_for_selector("#py-exit")
+    assert page.inner_text("#py-exit") == "1"
+    assert page.inner_text("#py-stdout").strip() == "wasi 42"
+    assert page.inner_text("#py-stderr").strip().endswith("FileNotFoundError: [Errno 44] No such file or directory: '/etc/passwd'")
+    page.fill("textarea[name=code]", "while True: pass")  # stopped by the limit; the server goes on
+    page.click("#run-python")
+    page.wait_for_selector("#py-error")
+    assert page.inner_text("#py-error").startswith("stopped: Timeout:")
+    page.fill("textarea[name=code]", "print('again')")
+    page.click("#run-python")
+    page.wait_for_selector("#py-stdout")
+    assert page.inner_text("#py-stdout").strip() == "again"

@@ -3,6 +3,9 @@ granted nothing but what the call names; limits stop it; its errors are its own 
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import multiprocessing
 import resource
 import subprocess
 import sys
@@ -182,3 +185,16 @@ def test_copies_share_nothing(home: Path) -> None:
     first = ok(python.run("import random; open('/tmp/mark', 'w').write('x'); print(random.random())"))
     second = ok(python.run("import os, random; print(os.path.exists('/tmp/mark'), random.random())"))
     assert second.split()[0] == "False" and second.split()[1] != first.strip()
+
+
+def test_runs_in_worker_processes_with_their_limits(home: Path) -> None:
+    """python.run is a plain function of picklable values: a process pool fans it out, and a
+    limit stops the code in the worker and arrives here as its exception."""
+    limits = Limits(timeout=2.0)
+    codes = [f"print({n} ** 2)" for n in range(6)]
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as pool:
+        done = list(pool.map(functools.partial(python.run, limits=limits), codes))
+        assert [d.stdout for d in done] == [f"{n ** 2}\n".encode() for n in range(6)]
+        with pytest.raises(Timeout):
+            pool.submit(python.run, "while True: pass", limits=Limits(timeout=0.5)).result()
