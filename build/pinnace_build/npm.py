@@ -86,12 +86,22 @@ export * from "./pinnace.mjs";
 // checks each before use, wherever it was served from.  Not the JS glue: bundlers rewrite it
 // (webpack minifies it, Vite's dev server transforms it).  Wheels: the lock's sha256.
 const INTEGRITY = {integrity};
+const CORE = ["pinnace.asm.mjs", "pinnace.asm.wasm", "python313.zip"];
 
-/** loadPinnace() with the package's files found wherever the app's bundler put them. */
+/** loadPinnace() with the package's files found wherever the app's bundler put them: all of
+ * them, or with a packageIndexURL the core only.  A file the caller points elsewhere
+ * (options.fileURLs) is not checked against this package's values. */
 export function loadPinnace(options = {{}}) {{
-  if (options.indexURL !== undefined || options.packageIndexURL !== undefined) return loadFrom(options);
-  return loadFrom({{ ...options, fileURLs: {{ ...packageFiles(), ...options.fileURLs }},
-                    integrity: {{ ...INTEGRITY, ...options.integrity }} }});
+  if (options.indexURL !== undefined) return loadFrom(options);
+  const files = packageFiles();
+  const ours = options.packageIndexURL === undefined ? Object.keys(files) : CORE;
+  const fileURLs = Object.fromEntries(ours.map((name) => [name, files[name]]));
+  Object.assign(fileURLs, options.fileURLs);
+  // Checking needs crypto.subtle, which browsers give secure origins only; elsewhere the page
+  // itself travels unprotected, so checking its files would prove nothing.
+  const checked = globalThis.crypto?.subtle ? ours.filter((n) => n in INTEGRITY && !(n in (options.fileURLs ?? {{}}))) : [];
+  const integrity = Object.fromEntries(checked.map((name) => [name, INTEGRITY[name]]));
+  return loadFrom({{ ...options, fileURLs, integrity: {{ ...integrity, ...options.integrity }} }});
 }}
 
 function packageFiles() {{
@@ -132,7 +142,7 @@ def step() -> Step:
         "types": tree_digest(LOADER / "src", "**/*.ts"),
         "package": package_json(),
         "packer": file_digest(Path(__file__)),
-        "v": 4,
+        "v": 5,
     })  # fmt: skip
 
 

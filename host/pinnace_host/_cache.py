@@ -36,7 +36,8 @@ def _wasm_digest(wasm: bytes) -> str:
     if type(wasm) is not bytes:  # only immutable bytes may be known by identity
         return digest
     if len(_digests) >= DIGESTS_KEPT:
-        _digests.pop(next(iter(_digests)))
+        for oldest in list(_digests)[:1]:
+            _digests.pop(oldest, None)  # another thread may have taken it
     _digests[id(wasm)] = (wasm, digest)
     return digest
 

@@ -26,6 +26,8 @@ class Wasi:
     - ``dirs``: ``{guest_path: host_path}`` (read-only) or ``{guest_path: Dir(path, writable=True)}``.
     - ``capture_output``: collect stdout/stderr as bytes (``True``) or pass them through to this
       process's stdout/stderr (``False``).
+    - ``max_output``: bytes of each captured stream kept (None: all); the rest is dropped and a
+      line at the end says so, so a module printing without end cannot fill the host's memory.
     """
 
     args: Sequence[str] = ()
@@ -33,6 +35,7 @@ class Wasi:
     stdin: bytes = b""
     dirs: Mapping[str, str | os.PathLike[str] | Dir] = field(default_factory=dict)
     capture_output: bool = True
+    max_output: int | None = None
 
     def grants(self) -> list[tuple[str, Path, bool]]:
         """``(guest_path, host_path, writable)`` for each granted directory; checks they exist."""

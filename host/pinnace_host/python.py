@@ -21,12 +21,14 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._errors import Exit
+from ._errors import Exit, WasmError
 from ._limits import Limits
+from ._poll import clock_time_get, poll_oneoff_until
 from ._source import ModuleBytes, read_source
 from ._wasi import Completed, Dir, Wasi
 
@@ -38,6 +40,7 @@ RESERVED = (GUEST_LIB, GUEST_TMP, GUEST_PACKAGES)
 # CPython for WASI sizes its C recursion limit (5000) for an 8 MiB wasm stack; that stack lives
 # on the native stack of the thread running it, so each run gets a thread with room to spare.
 WASM_STACK = 8 << 20
+MAX_OUTPUT = 16 << 20  # bytes of each output stream a run keeps, by default
 THREAD_STACK = 3 * WASM_STACK
 
 HomeArg = str | os.PathLike[str] | None
@@ -58,7 +61,7 @@ def home(given: HomeArg = None) -> Path:
 
 
 def _guest(path: str, what: str) -> PurePosixPath:
-    p = PurePosixPath(path)
+    p = PurePosixPath("/" + path.lstrip("/")) if path.startswith("/") else PurePosixPath(path)
     if not p.is_absolute() or ".." in p.parts or len(p.parts) < 2:
         raise ValueError(f"{what} {path!r}: expected an absolute guest path below /, without '..'")
     if any(p == PurePosixPath(r) or PurePosixPath(r) in p.parents for r in RESERVED if r != GUEST_TMP):
@@ -100,6 +103,8 @@ def _stage(root: Path, files: Mapping[str, bytes], dirs: Mapping[str, object],
         p = _guest(path, "files")
         if not isinstance(data, bytes | bytearray):
             raise TypeError(f"files[{path!r}] must be bytes, not {type(data).__name__}")
+        if len(p.parts) < 3:
+            raise ValueError(f"files {path!r}: put it in a folder (e.g. /data/{p.name}): a grant is a folder")
         top = "/" + p.parts[1]
         if any(top == g or g.startswith(top + "/") or top.startswith(g + "/") for g in dirs):
             raise ValueError(f"files {path!r}: inside a folder that dirs grants from the host")
@@ -132,6 +137,7 @@ def run(
     packages: Sequence[str | os.PathLike[str]] = (),
     python_home: HomeArg = None,
     cold: bool = False,
+    max_output: int | None = MAX_OUTPUT,
 ) -> Completed:
     """Run ``code`` (as ``python -c``) in a fresh sandbox and return its exit code and output.
 
@@ -141,10 +147,12 @@ def run(
     ``packages``: names in the build's lock (pure-Python wheels, with their dependencies) or
     paths of local ``.whl`` files.  ``python_home``: the folder of ``python.wasm`` (see ``home``).
     ``cold``: start CPython for this run (``python.wasm``) instead of copying the interpreter
-    started once (``python-snapshot.wasm``, used when the folder has it).
+    started once (``python-snapshot.wasm``, used when the folder has it).  ``max_output``: bytes
+    of stdout and of stderr kept (the rest is dropped, and a last line says so); None keeps all.
     """
     request = {"code": code, "script": None, "args": list(args)}
-    return _sandbox(request, stdin, files or {}, dirs or {}, env or {}, limits, packages, python_home, cold)
+    return _sandbox(request, stdin, files or {}, dirs or {}, env or {}, limits, packages, python_home, cold,
+                    max_output)  # fmt: skip
 
 
 def run_file(
@@ -159,6 +167,7 @@ def run_file(
     packages: Sequence[str | os.PathLike[str]] = (),
     python_home: HomeArg = None,
     cold: bool = False,
+    max_output: int | None = MAX_OUTPUT,
 ) -> Completed:
     """``run`` for a script on the host (``python FILE``): a read-only copy of it is the
     sandbox's ``/main/<name>``, its tracebacks name that file."""
@@ -166,13 +175,17 @@ def run_file(
     guest = f"/main/{script.name}"
     given = {**(files or {}), guest: script.read_bytes()}
     request = {"code": None, "script": guest, "args": list(args)}
-    return _sandbox(request, stdin, given, dirs or {}, env or {}, limits, packages, python_home, cold)
+    return _sandbox(request, stdin, given, dirs or {}, env or {}, limits, packages, python_home, cold, max_output)
 
 
 def _sandbox(request: dict[str, Any], stdin: bytes, files: Mapping[str, bytes],
              dirs: Mapping[str, str | os.PathLike[str] | Dir], env: Mapping[str, str], limits: Limits | None,
-             packages: Sequence[str | os.PathLike[str]], python_home: HomeArg, cold: bool) -> Completed:  # fmt: skip
+             packages: Sequence[str | os.PathLike[str]], python_home: HomeArg, cold: bool,
+             max_output: int | None) -> Completed:  # fmt: skip
     py = home(python_home)
+    for key, value in env.items():
+        if not key or "=" in key or "\0" in key or "\0" in value:
+            raise ValueError(f"env {key!r}: a name without '=' or NUL, and a value without NUL")
     warm = None if cold else _module_bytes(py / SNAPSHOT)
     with tempfile.TemporaryDirectory(prefix="pinnace-sandbox-") as tmp:
         grants, on_path = _stage(Path(tmp), files, dirs, packages, py.parent)
@@ -183,13 +196,17 @@ def _sandbox(request: dict[str, Any], stdin: bytes, files: Mapping[str, bytes],
         if on_path:
             environment["PYTHONPATH"] = ":".join([*on_path, *filter(None, [environment.get("PYTHONPATH")])])
         if warm is not None:  # the started interpreter: the runner applies argv, env and path
-            request = {**request, "env": environment, "path": on_path}
-            wasi = Wasi(env=environment, stdin=stdin, dirs=grants)
+            given = [p for p in env.get("PYTHONPATH", "").split(":") if p]
+            request = {**request, "env": environment, "path": [*on_path, *given]}
+            wasi = Wasi(env=environment, stdin=stdin, dirs=grants, max_output=max_output)
             payload = json.dumps(request).encode()
-            return _on_big_stack(lambda: _run_warm(warm, wasi, limits or Limits(), payload))
+            return _on_big_stack(lambda: _execute(warm, wasi, limits or Limits(), payload))
         program = ["-c", request["code"]] if request["code"] is not None else [request["script"]]
-        wasi = Wasi(args=(*program, *request["args"]), env=environment, stdin=stdin, dirs=grants)
-        return _on_big_stack(lambda: _run_wasi(py / "python.wasm", wasi, limits or Limits()))
+        wasi = Wasi(args=(*program, *request["args"]), env=environment, stdin=stdin, dirs=grants,
+                    max_output=max_output)  # fmt: skip
+        cold_module = _module_bytes(py / "python.wasm")
+        assert cold_module is not None  # home() found it
+        return _on_big_stack(lambda: _execute(cold_module, wasi, limits or Limits(), None))
 
 
 def _module_bytes(path: Path) -> ModuleBytes | None:
@@ -199,30 +216,38 @@ def _module_bytes(path: Path) -> ModuleBytes | None:
     except FileNotFoundError:
         return None
     key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _modules:
+    found = _modules.get(key)
+    if found is None:
+        found = read_source(path)
         _modules.clear()
-        _modules[key] = read_source(path)
-    return _modules[key]
+        _modules[key] = found
+    return found
 
 
 _modules: dict[tuple[str, int, int], ModuleBytes] = {}
 
 
-def _run_wasi(wasm: Path, wasi: Wasi, limits: Limits) -> Completed:
-    from ._backends import wasmtime
-
-    return wasmtime.run(read_source(wasm), wasi=wasi, limits=limits, imports={}, cache=True, stack=WASM_STACK)
-
-
-def _run_warm(snapshot: ModuleBytes, wasi: Wasi, limits: Limits, request: bytes) -> Completed:
-    """One program in a copy of the started interpreter (runtime/wasi/sandbox.c's pinnace_run)."""
+def _execute(module: ModuleBytes, wasi: Wasi, limits: Limits, request: bytes | None) -> Completed:
+    """Run ``module``: its ``_start`` (a cold start), or ``pinnace_run(request)`` in a copy of the
+    started interpreter.  A limit or a trap leaves with what the program had printed
+    (``error.stdout``, ``error.stderr``)."""
     from ._backends.wasmtime import WasmtimeInstance
 
-    instance = WasmtimeInstance(snapshot, wasi=wasi, limits=limits, imports={}, cache=True, stack=WASM_STACK)
+    deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+    waits = {"poll_oneoff": poll_oneoff_until(deadline, limits.timeout), "clock_time_get": clock_time_get}
+    imports = {"wasi_snapshot_preview1": waits}
+    instance = WasmtimeInstance(module, wasi=wasi, limits=limits, imports=imports, cache=True, stack=WASM_STACK)
     try:
-        code = int(instance.export("pinnace_run").invoke((request,), None, None))
-    except Exit as exit:  # os._exit(), or CPython ending the process
+        if request is None:
+            instance.export("_start").invoke((), None, None)
+            code = 0
+        else:
+            code = int(instance.export("pinnace_run").invoke((request,), None, None))
+    except Exit as exit:  # sys.exit in a cold start; os._exit, or CPython ending the process
         code = exit.exit_code
+    except WasmError as error:
+        error.stdout, error.stderr = instance.stdout, instance.stderr  # type: ignore[attr-defined]
+        raise
     finally:
         instance.close()
     return Completed(code, instance.stdout, instance.stderr)

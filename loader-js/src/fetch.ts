@@ -22,7 +22,7 @@ export async function corsFailure(url: string): Promise<FetchFailure | undefined
   const page = (globalThis as { location?: { origin?: string } }).location?.origin;
   if (page === undefined || page === "null" || !/^https?:/i.test(url) || new URL(url).origin === page) return undefined;
   try {
-    await fetch(url, { mode: "no-cors", method: "GET" });
+    await fetch(url, { mode: "no-cors", method: "HEAD" }); // the answer's existence is enough
   } catch {
     return undefined;
   }

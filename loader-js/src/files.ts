@@ -1,6 +1,6 @@
 // Reading the distribution's files from indexURL (fetch.ts gets the bytes); a failure is a
 // LoadError naming the file and indexURL.
-import { FetchError, isNotFound, LoadError } from "./errors.js";
+import { FetchError, isNotFound, LoadError, type FetchFailure } from "./errors.js";
 import { isNode, nodeModule, type Host } from "./environment.js";
 import { corsFailure, fetchBytes, fetchOk } from "./fetch.js";
 
@@ -15,6 +15,13 @@ export async function resolveIndexURL(indexURL: string): Promise<string> {
     url = new URL(url, location.href).href;
   }
   return url.endsWith("/") ? url : url + "/";
+}
+
+/** fileURLs with each URL made absolute (against the page, where there is one), so that every
+ * use (fetch, import(), a modulepreload link) means the same file. */
+export function absoluteURLs(urls: Record<string, string>): Record<string, string> {
+  const base = typeof location !== "undefined" ? location.href : undefined;
+  return Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, base ? new URL(url, base).href : url]));
 }
 
 /**
@@ -67,9 +74,13 @@ const DIGESTS: Record<string, string> = { sha256: "SHA-256", sha384: "SHA-384", 
  * separated by spaces); of the strongest algorithm named, one must match. */
 export async function checkIntegrity(url: string, bytes: Uint8Array, integrity: string, indexURL: string): Promise<void> {
   const hashes = integrity.trim().split(/\s+/).map((t) => t.split("?")[0].split(/-(.*)/s, 2))
-    .filter(([alg]) => alg in DIGESTS);
+    .filter(([alg]) => Object.hasOwn(DIGESTS, alg));
   if (!hashes.length) throw new LoadError(url, `no sha256/sha384/sha512 hash in its integrity value ${JSON.stringify(integrity)}`, indexURL);
   const strongest = hashes.map(([alg]) => alg).sort().at(-1)!;
+  if (!globalThis.crypto?.subtle) {
+    throw new LoadError(url, "its integrity value cannot be checked here: crypto.subtle is missing", indexURL,
+                        "browsers have it on secure origins only (https, localhost)");
+  }
   const digest = new Uint8Array(await crypto.subtle.digest(DIGESTS[strongest], bytes as Uint8Array<ArrayBuffer>));
   const actual = btoa(String.fromCharCode(...digest));
   if (hashes.some(([alg, want]) => alg === strongest && want === actual)) return;
@@ -82,7 +93,7 @@ export async function checkIntegrity(url: string, bytes: Uint8Array, integrity: 
  * integrity> (the browser checks, and import() takes the module it loaded), elsewhere by
  * reading the file and checking it before importing it. */
 export async function importModule(url: string, indexURL: string, integrity?: string): Promise<any> {
-  if (integrity && typeof document !== "undefined" && typeof document.createElement === "function") {
+  if (integrity && modulePreloads()) {
     await new Promise<void>((resolve, reject) => {
       const link = document.createElement("link");
       link.rel = "modulepreload";
@@ -99,7 +110,26 @@ export async function importModule(url: string, indexURL: string, integrity?: st
   try {
     return await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
   } catch (e) {
-    throw new LoadError(url, (await corsFailure(url)) ?? String((e as Error)?.message ?? e), indexURL);
+    throw new LoadError(url, await whyNotImported(url, e), indexURL);
+  }
+}
+
+/** Whether this is a page whose browser checks <link rel="modulepreload" integrity>. */
+function modulePreloads(): boolean {
+  if (typeof document === "undefined" || typeof document.createElement !== "function") return false;
+  return document.createElement("link").relList?.supports?.("modulepreload") === true;
+}
+
+/** Why import(url) failed, as far as a fetch can tell: the server's answer (404, ...), CORS, or
+ * the import's own message (a syntax error, a Content-Security-Policy, ...). */
+async function whyNotImported(url: string, e: unknown): Promise<string | FetchFailure> {
+  const message = String((e as Error)?.message ?? e);
+  if (url.startsWith("file:")) return message;
+  try {
+    const resp = await fetch(url, { method: "HEAD" });
+    return resp.ok ? message : { kind: "http", status: resp.status, statusText: resp.statusText };
+  } catch {
+    return (await corsFailure(url)) ?? message;
   }
 }
 

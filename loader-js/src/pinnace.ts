@@ -1,6 +1,6 @@
 // loadPinnace(): fetch and start the interpreter, and the object it returns.
 import { detectHost, type Environment, type Host } from "./environment.js";
-import { checkLocal, importModule, instantiateWasm, loadBytes, loadBytesIfThere, resolveIndexURL } from "./files.js";
+import { absoluteURLs, checkLocal, importModule, instantiateWasm, loadBytes, loadBytesIfThere, resolveIndexURL } from "./files.js";
 import { StartError } from "./errors.js";
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from "./fetch.js";
 import type { EmModule, ModuleFactory } from "./module.js";
@@ -270,7 +270,6 @@ export class Pinnace {
   loadPackage(names: string | string[], options: PackageOptions = {}): Promise<string[]> {
     return this._packages.loadPackage(names, options);
   }
-
 }
 
 /** The folder the loader was loaded from (its other files are there), where known. */
@@ -298,7 +297,8 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
   }
   const indexURL = await resolveIndexURL(given);
   checkLocal(host, indexURL, options.indexURL !== undefined, "indexURL");
-  const fileURL = (base: string, name: string) => options.fileURLs?.[name] ?? base + name;
+  const fileURLs = absoluteURLs(options.fileURLs ?? {});
+  const fileURL = (base: string, name: string) => fileURLs[name] ?? base + name;
   const integrity = options.integrity ?? {};
   const stdlib = loadBytes(fileURL(indexURL, STDLIB_ZIP), indexURL, integrity[STDLIB_ZIP]);
   stdlib.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
@@ -341,7 +341,7 @@ export async function loadPinnace(options: LoadOptions = {}): Promise<Pinnace> {
     instantiationFailed,
   ]);
   started = mod;
-  return startPython(mod, await stdlib, host, options, packageIndexURL, lock, jspi);
+  return startPython(mod, await stdlib, host, { ...options, fileURLs }, packageIndexURL, lock, jspi);
 }
 
 /** Start Python in the instantiated module: the one place where the loader's parts are wired

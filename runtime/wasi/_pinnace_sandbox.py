@@ -6,6 +6,7 @@ environment and the folders to put first on ``sys.path``.  The return value is t
 status; an uncaught exception is shown as CPython shows it (the program's frames only).
 """
 
+import builtins
 import json
 import linecache
 import os
@@ -28,7 +29,7 @@ def run(request):
     if "random" in sys.modules:  # a copy must not repeat the snapshot's random numbers
         sys.modules["random"].seed()
     main = types.ModuleType("__main__")
-    main.__builtins__ = __builtins__
+    main.__builtins__ = builtins
     sys.modules["__main__"] = main
     try:
         if r["code"] is not None:
@@ -51,19 +52,15 @@ def run(request):
     except BaseException as e:
         tb = e.__traceback__.tb_next if e.__traceback__ else None  # not this runner's frame
         sys.excepthook(type(e), e.with_traceback(tb), tb)
-        status = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # a closed or broken stream: nothing left to flush
-            pass
-    return status
+        status = 130 if isinstance(e, KeyboardInterrupt) else 1  # 130: a shell's "ended by SIGINT"
+    return status  # then sandbox.c finalizes the interpreter: atexit, flushing, closing files
 
 
 def _exit_status(code):
+    """The status a POSIX parent sees for SystemExit(code)."""
     if code is None:
         return 0
     if isinstance(code, int):
-        return code & 0xFF
+        return code & 0xFF if -(2**31) <= code < 2**31 else 1
     print(code, file=sys.stderr)
     return 1

@@ -41,9 +41,15 @@ __attribute__((export_name("pinnace_run"))) int pinnace_run(const char *request,
     Py_XDECREF(arg);
     if (result == NULL) {  // the runner itself failed: say so, like an uncaught exception
         PyErr_Print();
+        Py_FinalizeEx();
         return 1;
     }
     long code = PyLong_AsLong(result);
     Py_DECREF(result);
+    // The end of the program, as at the end of `python -c`: atexit functions, streams flushed,
+    // files closed.  This copy is thrown away after it.
+    if (Py_FinalizeEx() < 0 && code == 0) {
+        code = 120;  // what CPython's own main returns when flushing at the end failed
+    }
     return (int)code;
 }

@@ -198,3 +198,51 @@ def test_runs_in_worker_processes_with_their_limits(home: Path) -> None:
         assert [d.stdout for d in done] == [f"{n ** 2}\n".encode() for n in range(6)]
         with pytest.raises(Timeout):
             pool.submit(python.run, "while True: pass", limits=Limits(timeout=0.5)).result()
+
+
+@pytest.mark.parametrize("cold", [False, True])
+def test_a_timeout_ends_a_sleep_too(home: Path, cold: bool) -> None:
+    """A guest waiting (time.sleep, select) waits in the host: the timeout still ends it, and the
+    output printed until then comes with the exception."""
+    with pytest.raises(Timeout) as stopped:
+        python.run("print('before', flush=True)\nimport time\ntime.sleep(10**6)", limits=Limits(timeout=0.5), cold=cold)
+    assert stopped.value.stdout == b"before\n"  # type: ignore[attr-defined]
+    slept = ok(python.run("import time\nt = time.monotonic()\ntime.sleep(0.2)\nprint(time.monotonic() - t >= 0.2)",
+                          limits=Limits(timeout=5), cold=cold))  # fmt: skip
+    assert slept == "True\n"  # a sleep shorter than the limit sleeps its whole time
+
+
+def test_output_is_capped(home: Path) -> None:
+    done = python.run("import sys\nfor _ in range(100): sys.stdout.write('x' * 10000)", max_output=50_000)
+    assert done.stdout is not None and done.stdout.startswith(b"x" * 50_000)
+    assert done.stdout.endswith(b"\n[output truncated: more than 50000 bytes]\n") and len(done.stdout) < 50_100
+
+
+def test_the_end_of_a_program_is_cpythons(home: Path, tmp_path: Path) -> None:
+    """atexit runs, unclosed files are flushed, __builtins__ is the module, PYTHONPATH counts:
+    the same warm and cold."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "helper.py").write_text("VALUE = 7\n")
+    code = ("import atexit, helper, io, sys\n"
+            "atexit.register(print, 'bye')\n"
+            "f = open('/out/data.txt', 'w'); f.write('kept')\n"
+            "print(__builtins__.len('abc'), helper.VALUE)")  # fmt: skip
+    for cold in (False, True):
+        out = tmp_path / f"out-{cold}"
+        out.mkdir()
+        done = python.run(code, dirs={"/out": Dir(out, writable=True), "/lib": lib}, env={"PYTHONPATH": "/lib"},
+                          cold=cold)  # fmt: skip
+        assert ok(done) == "3 7\nbye\n"
+        assert (out / "data.txt").read_text() == "kept"
+    assert python.run("raise KeyboardInterrupt").exit_code == 130
+    assert python.run("import sys; sys.exit(2**100)").exit_code == 1
+
+
+def test_more_bad_arguments(home: Path) -> None:
+    with pytest.raises(ValueError, match="put it in a folder"):
+        python.run("pass", files={"/x.txt": b"hi"})
+    with pytest.raises(ValueError, match="sandbox's own"):
+        python.run("pass", dirs={"//usr/local/lib": "/tmp"})
+    with pytest.raises(ValueError, match="env"):
+        python.run("pass", env={"A=B": "1"})

@@ -106,3 +106,12 @@ def test_without_cors_the_error_names_the_file_and_cors(page: Any, pages: tuple[
               {"app.mjs": APP.format(options="")})  # fmt: skip
     assert out.startswith(f"LoadError: Pinnace could not load {plain_dist}"), out
     assert "blocked by CORS" in out and "Access-Control-Allow-Origin" in out
+
+
+def test_a_wrong_folder_on_another_origin_is_not_called_cors(page: Any, pages: tuple[str, Path],
+                                                             cors_dist: str) -> None:  # fmt: skip
+    app = f'import {{ loadPinnace }} from "{cors_dist}pinnace.mjs";\n' + APP.format(
+        options=json.dumps({"indexURL": cors_dist + "no-such-folder/"}))
+    out = run(page, pages, '<script type="module" src="app.mjs"></script>', {"app.mjs": app})
+    assert out.startswith(f"LoadError: Pinnace could not load {cors_dist}no-such-folder/"), out
+    assert "HTTP 404" in out and "CORS" not in out

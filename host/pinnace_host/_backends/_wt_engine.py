@@ -16,10 +16,11 @@ from .. import _cache
 from .._errors import InvalidModule
 
 TICK_SECONDS = 0.002  # epoch granularity for timeouts and cancellation
-# How deep wasm code may recurse, by default (wasmtime's own default is 512 KiB); it runs on the
-# calling thread's native stack (8 MiB on Linux), so this stays well inside it.  A larger stack
-# (CPython for WASI wants 8 MiB: pinnace_host.python) needs a thread with a larger native stack.
-MAX_WASM_STACK = 2 << 20
+# How deep wasm code may recurse, by default: wasmtime's own default, 512 KiB.  It runs on the
+# calling thread's native stack, which may be small (2 MiB for threads when `ulimit -s` is
+# unlimited): only a thread known to be larger may run a larger wasm stack (CPython for WASI
+# wants 8 MiB: pinnace_host.python runs it on a thread of its own).
+MAX_WASM_STACK = 512 << 10
 WASMTIME_VERSION = importlib.metadata.version("wasmtime")
 
 
@@ -100,10 +101,13 @@ def compile_module(
     if cache is False:
         return _compile(engine, wasm), "off"
     key = _cache.cache_key(wasm, f"wasmtime-{WASMTIME_VERSION}", engine.config.fingerprint())
-    if key in _compiled:
+    # compiled code belongs to one Engine (engines differ in their stack size too): in memory,
+    # each engine has its own entries; on disk the code is the same for all of them
+    memory_key = f"{key}:{engine.config.stack}"
+    if memory_key in _compiled:
         _cache.stats["memory_hit"] += 1
-        _compiled.move_to_end(key)
-        return _compiled[key], "memory"
+        _compiled.move_to_end(memory_key)
+        return _compiled[memory_key], "memory"
     directory = _cache.cache_root() if cache is True else Path(cache)
     disk = _cache.DiskCache(directory, "cwasm")
     path = disk.lookup(key)
@@ -115,12 +119,12 @@ def compile_module(
             disk.discard(key)
         else:
             _cache.stats["disk_hit"] += 1
-            _remember(key, module)
+            _remember(memory_key, module)
             return module, "disk"
     _cache.stats["miss"] += 1
     module = _compile(engine, wasm)
     disk.store(key, bytes(module.serialize()))
-    _remember(key, module)
+    _remember(memory_key, module)
     return module, "compiled"
 
 

@@ -27,11 +27,13 @@ _holding: set[Capture] = set()  # captures wasmtime still holds a callback of
 
 
 class Capture:
-    """A module's captured stdout and stderr, and whether wasmtime still holds their callbacks."""
+    """A module's captured stdout and stderr, and whether wasmtime still holds their callbacks.
+    ``limit``: bytes kept per stream; what comes after is dropped and a line says so."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.stdout = bytearray()
         self.stderr = bytearray()
+        self.limit = limit
         self._held = 0
 
     def sink(self, buffer: bytearray) -> _Sink:
@@ -56,14 +58,23 @@ class Capture:
 class _Sink:
     """The callback wasmtime calls with what the guest writes to one stream."""
 
-    __slots__ = ("buffer", "capture")
+    __slots__ = ("buffer", "capture", "dropped")
 
     def __init__(self, buffer: bytearray, capture: Capture) -> None:
         self.buffer = buffer
         self.capture = capture
+        self.dropped = False  # past the capture's limit: the rest is not kept
 
     def __call__(self, data: bytes) -> None:
-        self.buffer.extend(data)
+        limit = self.capture.limit
+        if limit is None:
+            self.buffer.extend(data)
+            return
+        room = 0 if self.dropped else limit - len(self.buffer)
+        self.buffer.extend(data[:room])
+        if len(data) > room and not self.dropped:
+            self.dropped = True
+            self.buffer.extend(f"\n[output truncated: more than {limit} bytes]\n".encode())
 
     def __del__(self) -> None:  # wasmtime dropped it (on whichever thread dropped the stream)
         self.capture._let_go()
@@ -90,7 +101,7 @@ def wasi_config(wasi: Wasi, program: str) -> tuple[wasmtime.WasiConfig, Capture 
     ffi.wasi_config_set_stdin_bytes(config.ptr(), ctypes.byref(stdin))  # takes ownership
     capture: Capture | None = None
     if wasi.capture_output:
-        capture = Capture()
+        capture = Capture(wasi.max_output)
         config.stdout_custom = capture.sink(capture.stdout)
         config.stderr_custom = capture.sink(capture.stderr)
     else:
