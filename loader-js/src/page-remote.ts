@@ -297,6 +297,9 @@ export interface WorkerScriptHandle {
   interrupt(): boolean;
   /** How many page objects the worker's Python holds (to check for leaks). */
   readonly held: number;
+  /** Whether the script or a `when` handler is running now; null where the page is not
+   * cross-origin isolated (the page cannot see it there). */
+  readonly busy: boolean | null;
 }
 
 /** Start a worker script: its own interpreter in a Web Worker, reaching this page. */
@@ -311,6 +314,9 @@ export function startWorker(script: HTMLScriptElement, loaderURL: string, code: 
     interrupt: () => remote.interruptScript(),
     get held() {
       return remote.holding;
+    },
+    get busy() {
+      return interrupt ? Atomics.load(interrupt, 1) > 0 : null;
     },
   };
   (script as HTMLScriptElement & { pinnaceWorker?: WorkerScriptHandle }).pinnaceWorker = handle;

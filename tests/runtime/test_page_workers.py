@@ -150,19 +150,26 @@ def test_events_a_worker_handles_are_given_back(page: Any, isolated_site: Any) -
     open_page(page, isolated_site, """
         <button id="b">b</button>
         <script type="py" worker id="w">
-            from pinnace.web import when
+            from pinnace.web import display, when
             clicks = 0
             @when("click", "#b")
             def clicked(event):
                 global clicks
                 clicks += 1
+                if clicks == 500:
+                    display("all 500")
         </script>
     """, scripts=0)
     page.wait_for_function(SCRIPT_DONE, arg="w", timeout=60_000)
+    assert page.evaluate("() => document.getElementById('w').pinnaceWorker.busy") is False
     page.evaluate("() => { for (let i = 0; i < 500; i++) document.getElementById('b').click(); }")
-    # each event crossed to the worker as a page object; the worker gives them back
-    page.wait_for_function("() => document.getElementById('w').pinnaceWorker.held < 70", timeout=30_000)
-    assert page.evaluate("() => document.getElementById('w').pinnaceWorker.interrupt()") is False  # idle
+    page.wait_for_function("() => document.querySelector('.py-output')?.textContent.includes('all 500')",
+                           timeout=60_000)  # fmt: skip
+    # each event crossed to the worker as a page object; the worker gives them back, and then
+    # nothing runs: interrupting does nothing
+    page.wait_for_function("() => { const w = document.getElementById('w').pinnaceWorker; return w.held < 70 && !w.busy; }",
+                           timeout=30_000)  # fmt: skip
+    assert page.evaluate("() => document.getElementById('w').pinnaceWorker.interrupt()") is False
 
 
 def test_a_worker_script_gets_the_config_and_shows_figures_after_itself(page: Any, isolated_site: Any) -> None:
