@@ -19,6 +19,19 @@ from pinnace_host import Completed, Dir, Limits, MemoryLimitExceeded, OutOfFuel,
 
 
 @pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sandbox-compile-cache")
+
+
+@pytest.fixture(autouse=True)
+def compile_cache(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Instead of tests/host's empty compile cache per test: every test here runs the same two
+    modules (CPython for WASI and its snapshot), compiled once for this file."""
+    monkeypatch.setenv("PINNACE_CACHE", str(shared_cache))
+    return shared_cache / "host-modules"
+
+
+@pytest.fixture(scope="module")
 def home() -> Path:
     """dist/wasi: made by `make dist` (`pinnace build cpython-wasi`, cached), where run() finds it."""
     assert build_cli.main(["build", "cpython-wasi"]) == 0
