@@ -15,7 +15,8 @@ measurement, so neither runner's state leaks into the other's or into the next m
   it (ru_maxrss), from the cold processes; the median.
 - memory per live sandbox: a fresh process runs the program once, then --live runs at once on
   threads, each the program followed by a 1 s sleep; the peak of the process's RSS (sampled
-  every 5 ms) above its RSS before they started, divided by --live.
+  every 5 ms) above its RSS before they started, divided by --live; the same for its anonymous
+  pages (RssAnon: what the sandboxes made their own, no file's pages).
 - runs per second on 2 cores: 2 worker processes, started and warmed up, each doing --batch runs
   back to back; 2 x --batch / the wall time from "go" to the second one done; the best of
   --rounds rounds.
@@ -162,10 +163,16 @@ def _maxrss() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def _rss() -> int:
-    """This process's RSS now, in bytes (Linux: /proc/self/statm)."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _rss() -> dict[str, int]:
+    """This process's memory now, in bytes (Linux: /proc/self/status): ``VmRSS``, all resident
+    pages, and ``RssAnon``, the anonymous ones (what no file backs: the process's own)."""
+    found = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon"):
+                found[name] = int(value.split()[0]) * 1024  # kB
+    return found
 
 
 def _op_run(box: Sandbox, cmd: dict[str, Any]) -> dict[str, Any]:
@@ -182,15 +189,17 @@ def _op_run(box: Sandbox, cmd: dict[str, Any]) -> dict[str, Any]:
 
 
 def _op_live(box: Sandbox, cmd: dict[str, Any]) -> dict[str, Any]:
-    """``k`` runs at once on threads, each the program then a sleep; the RSS before and its peak."""
+    """``k`` runs at once on threads, each the program then a sleep; the memory before and its
+    peak (each measure's own)."""
     code = f"{cmd['code']}\nimport time; time.sleep({LIVE_SLEEP_S})"
     base = _rss()
-    peak, outputs, errors = [base], [], []
+    peak, outputs, errors = dict(base), [], []
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], _rss())
+            for name, value in _rss().items():
+                peak[name] = max(peak[name], value)
             time.sleep(0.005)
 
     def one() -> None:
@@ -212,7 +221,7 @@ def _op_live(box: Sandbox, cmd: dict[str, Any]) -> dict[str, Any]:
     sampler.join()
     if errors:
         raise errors[0]
-    return {"base": base, "peak": peak[0], "outputs": outputs, "seconds": took}
+    return {"base": base, "peak": peak, "outputs": outputs, "seconds": took}
 
 
 def worker(key: str) -> None:
@@ -439,7 +448,9 @@ def measure_live(runs: list[Runner], k: int, res: Results, want: dict[str, str])
                 check(r, label, out, want[label])
             if answer["seconds"] < LIVE_SLEEP_S:
                 raise RuntimeError(f"{r.label}: the live sandboxes ended before their sleep")
-            res.live.setdefault(r.label, {})[label] = (answer["peak"] - answer["base"]) / k / MiB
+            for name, what in (("VmRSS", "RSS"), ("RssAnon", "anonymous")):
+                grown = answer["peak"][name] - answer["base"][name]
+                res.live.setdefault(r.label, {})[f"{label}, {what}"] = grown / k / MiB
 
 
 def measure_rate(runs: list[Runner], batch: int, rounds: int, res: Results, want: dict[str, str]) -> None:
