@@ -595,11 +595,11 @@ def main(argv: list[str]) -> int:
     res = Results()
     if measured:
         measure_cold(measured, args.cold, res, want)
-        if args.compile:
-            measure_compile(measured, res, want)
         measure_warm(measured, args.warm, res, want)
         measure_rate(measured, args.batch, args.rounds, res, want)
         measure_live(measured, args.live, res, want)
+        if args.compile:  # last: compiling takes both cores and writes a large .cwasm
+            measure_compile(measured, res, want)
     text = report(runs, res, args, argv, (load_before, loadavg()), other_work(cpu_before, cpu_seconds()))
     print(f"{HEADING}\n\n{text}")
     if args.write:
