@@ -46,6 +46,7 @@ bench: dist
 	$(VENV)/bin/python bench/packages.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/jspi.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/host_calls.py
+	$(VENV)/bin/python bench/host_python.py $(BENCH_ARGS)
 	$(VENV)/bin/python bench/pyperformance.py $(BENCH_ARGS)
 
 lint: setup
