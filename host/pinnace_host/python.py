@@ -113,7 +113,8 @@ def _stage(root: Path, files: Mapping[str, bytes], dirs: Mapping[str, object],
         host = root / ("tmp" if top == GUEST_TMP else f"files/{p.parts[1]}") / Path(*p.parts[2:])
         host.parent.mkdir(parents=True, exist_ok=True)
         host.write_bytes(bytes(data))
-    wheels = _lock_wheels([p for p in packages if isinstance(p, str) and not p.endswith(".whl")], index)
+    names = [p for p in packages if isinstance(p, str) and not p.endswith(".whl")]
+    wheels = _lock_wheels(names, index) if names else []
     wheels += [Path(p) for p in packages if not (isinstance(p, str) and not p.endswith(".whl"))]
     on_path = []
     if wheels:
@@ -219,7 +220,8 @@ def _module_bytes(path: Path) -> ModuleBytes | None:
     found = _modules.get(key)
     if found is None:
         found = read_source(path)
-        _modules.clear()
+        for stale in [k for k in list(_modules) if k[0] == key[0]]:  # an older copy of this file
+            _modules.pop(stale, None)
         _modules[key] = found
     return found
 

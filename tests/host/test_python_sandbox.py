@@ -259,3 +259,15 @@ def test_more_bad_arguments(home: Path) -> None:
         python.run("pass", dirs={"//usr/local/lib": "/tmp"})
     with pytest.raises(ValueError, match="env"):
         python.run("pass", env={"A=B": "1"})
+
+
+def test_a_home_without_a_lock_runs_code_without_packages(home: Path, tmp_path: Path) -> None:
+    """python_home may be any folder with python.wasm and lib/ (e.g. the build's cache folder):
+    the lock is read only when packages are asked for by name."""
+    copy = tmp_path / "wasi"
+    copy.mkdir()
+    (copy / "python.wasm").symlink_to(home / "python.wasm")
+    (copy / "lib").symlink_to(home / "lib")
+    assert ok(python.run("print('no lock needed')", python_home=copy)) == "no lock needed\n"
+    with pytest.raises(FileNotFoundError, match="need the lock"):
+        python.run("pass", python_home=copy, packages=["six"])
