@@ -24,7 +24,8 @@ GLOBAL_EXPORT = "__pinnace_global_"
 GAP = 4096  # zero runs at least this long end a data segment
 
 
-def _leb(data: bytes, i: int) -> tuple[int, int]:
+def _leb(data: bytes, i: int, signed: bool = False) -> tuple[int, int]:
+    """The LEB128 number at ``data[i]`` (unsigned, or signed) and the index after it."""
     result = shift = 0
     while True:
         byte = data[i]
@@ -32,20 +33,13 @@ def _leb(data: bytes, i: int) -> tuple[int, int]:
         result |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
+            if signed and byte & 0x40:
+                result -= 1 << shift
             return result, i
 
 
 def _sleb(data: bytes, i: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                result -= 1 << shift
-            return result, i
+    return _leb(data, i, signed=True)
 
 
 def _uleb_bytes(n: int) -> bytes:
@@ -103,8 +97,7 @@ def _imported_globals(payload: bytes) -> int:
         if kind == 0:  # func: type index
             _, i = _leb(payload, i)
         elif kind == 1:  # table: reftype + limits
-            i += 1
-            flags, i = _leb(payload, i + 0)
+            flags, i = _leb(payload, i + 1)
             _, i = _leb(payload, i)
             if flags & 1:
                 _, i = _leb(payload, i)
