@@ -7,8 +7,10 @@
   that begins there (wasm_snapshot.py).  Instantiating ``python-snapshot.wasm`` is a started
   interpreter: no CPython start-up per run.
 
-The snapshot is made with ``PYTHONHASHSEED=0`` so that it is the same on every build: every copy
-has the same string hash seed (a copy only ever hashes its own program's data).
+The snapshot is made with ``PYTHONHASHSEED=0``: every copy has the same, known string hash seed
+(a copy only ever hashes its own program's data).  It is not byte-for-byte the same on every
+build: about a hundred bytes differ between two starts (values read from the clocks during
+start-up); the step is keyed by its inputs, so a cached snapshot is reused as it is.
 """
 
 from __future__ import annotations

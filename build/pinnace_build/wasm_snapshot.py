@@ -84,36 +84,6 @@ def _assemble(parts: list[tuple[int, bytes]]) -> bytes:
     return b"\0asm\x01\0\0\0" + b"".join(bytes([sid]) + _uleb_bytes(len(p)) + p for sid, p in parts)
 
 
-def _imported_globals(payload: bytes) -> int:
-    """How many globals the import section brings (they come before the module's own)."""
-    count, i = _leb(payload, 0)
-    globals_ = 0
-    for _ in range(count):
-        for _ in range(2):  # module and field names
-            n, i = _leb(payload, i)
-            i += n
-        kind = payload[i]
-        i += 1
-        if kind == 0:  # func: type index
-            _, i = _leb(payload, i)
-        elif kind == 1:  # table: reftype + limits
-            flags, i = _leb(payload, i + 1)
-            _, i = _leb(payload, i)
-            if flags & 1:
-                _, i = _leb(payload, i)
-        elif kind == 2:  # memory: limits
-            flags, i = _leb(payload, i)
-            _, i = _leb(payload, i)
-            if flags & 1:
-                _, i = _leb(payload, i)
-        elif kind == 3:  # global: valtype + mut
-            i += 2
-            globals_ += 1
-        else:
-            raise ValueError(f"import kind {kind} not understood")
-    return globals_
-
-
 def _globals(payload: bytes) -> list[tuple[int, int, int]]:
     """(valtype, mutable, const value) of each global the module defines."""
     count, i = _leb(payload, 0)
@@ -146,15 +116,15 @@ def _encode_exports(exports: list[tuple[str, int, int]]) -> bytes:
     return _uleb_bytes(len(exports)) + b"".join(_name(n) + bytes([k]) + _uleb_bytes(x) for n, k, x in exports)
 
 
-def _with_global_exports(module: bytes) -> tuple[bytes, int, int]:
-    """``module`` exporting each of its own globals as ``__pinnace_global_<n>``; their count
-    and the index of the first (after imported ones)."""
+def _with_global_exports(module: bytes, engine: wasmtime.Engine) -> tuple[bytes, int]:
+    """``module`` exporting each of its own globals as ``__pinnace_global_<n>``, and their count.
+    Imported globals come first in the index space; wasmtime says how many there are."""
     parts = list(sections(module))
-    imported = sum(_imported_globals(p) for s, p in parts if s == 2)
+    imported = sum(isinstance(i.type, wasmtime.GlobalType) for i in wasmtime.Module(engine, module).imports)
     defined = len(next((_globals(p) for s, p in parts if s == 6), []))
     extra = [(f"{GLOBAL_EXPORT}{n}", 3, imported + n) for n in range(defined)]
     parts = [(s, _encode_exports(_exports(p) + extra) if s == 7 else p) for s, p in parts]
-    return _assemble(parts), defined, imported
+    return _assemble(parts), defined
 
 
 def _data_segments(memory: bytes) -> bytes:
@@ -203,8 +173,8 @@ def snapshot(module: bytes, start: Callable[[wasmtime.Store, wasmtime.Instance],
              wasi: wasmtime.WasiConfig, drop: set[str]) -> bytes:  # fmt: skip
     """The module as it is after ``start(store, instance)`` ran (with ``wasi``); ``drop``: the
     exports the copy must not have (its constructors and initialisation)."""
-    instrumented, count, _ = _with_global_exports(module)
     engine = wasmtime.Engine()
+    instrumented, count = _with_global_exports(module, engine)
     store = wasmtime.Store(engine)
     store.set_wasi(wasi)
     linker = wasmtime.Linker(engine)

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 class WasmError(Exception):
     """Base class of every error about a wasm module (loading, linking, running)."""
 
+    # What the program had printed when it was stopped, where it is known (pinnace_host.python
+    # sets them on the limit or trap that ended a run); None elsewhere.
+    stdout: bytes | None = None
+    stderr: bytes | None = None
+
 
 class InvalidModule(WasmError):
     """The bytes (or WAT text) are not a valid module; the message carries the engine's reason."""

@@ -121,9 +121,18 @@ def _stage(root: Path, files: Mapping[str, bytes], dirs: Mapping[str, object],
         (root / "packages").mkdir()
         grants[GUEST_PACKAGES] = Dir(root / "packages")
         for wheel in wheels:
-            shutil.copyfile(wheel, root / "packages" / wheel.name)  # a link would lead out of the grant
+            _place(wheel, root / "packages" / wheel.name)
             on_path.append(f"{GUEST_PACKAGES}/{wheel.name}")
     return grants, on_path
+
+
+def _place(wheel: Path, dest: Path) -> None:
+    """``wheel`` at ``dest`` inside the grant: a hard link (no bytes copied), or a copy where the
+    folders are on different file systems.  Not a symlink: that would lead out of the grant."""
+    try:
+        os.link(wheel, dest)
+    except OSError:
+        shutil.copyfile(wheel, dest)
 
 
 def run(
@@ -248,7 +257,7 @@ def _execute(module: ModuleBytes, wasi: Wasi, limits: Limits, request: bytes | N
     except Exit as exit:  # sys.exit in a cold start; os._exit, or CPython ending the process
         code = exit.exit_code
     except WasmError as error:
-        error.stdout, error.stderr = instance.stdout, instance.stderr  # type: ignore[attr-defined]
+        error.stdout, error.stderr = instance.stdout, instance.stderr
         raise
     finally:
         instance.close()

@@ -86,9 +86,11 @@ def engine_for(config: EngineConfig) -> Engine:
             cfg = wasmtime.Config()
             cfg.epoch_interruption = True
             cfg.consume_fuel = config.fuel
-            # wasmtime refuses (by aborting the process) a wasm stack above its async stack size
-            ffi.wasmtime_config_async_stack_size_set(cfg.ptr(), config.stack + (1 << 20))
-            cfg.max_wasm_stack = config.stack
+            if config.stack > MAX_WASM_STACK:
+                # wasmtime refuses (by aborting the process) a wasm stack above its async
+                # stack size (2 MiB by default)
+                ffi.wasmtime_config_async_stack_size_set(cfg.ptr(), config.stack + (1 << 20))
+                cfg.max_wasm_stack = config.stack
             engine = wasmtime.Engine(cfg)
             _engines[config] = Engine(config, engine, Ticker(engine))
         return _engines[config]
