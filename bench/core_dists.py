@@ -12,6 +12,7 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -31,6 +32,27 @@ class Distribution:
 
     def missing(self) -> list[Path]:
         return [p for p in (self.loader, *self.core_files) if not p.is_file()]
+
+    @property
+    def lock(self) -> Path | None:
+        return next((f for f in self.core_files if f.name.endswith("-lock.json")), None)
+
+    def package_files(self, package: str) -> list[Path] | None:
+        """Where the files `import package` needs (its wheel and its dependencies', as the
+        distribution's lock names them) would be; None when no lock names `package`."""
+        if self.lock is None or not self.lock.is_file():
+            return None
+        packages: dict[str, Any] = json.loads(self.lock.read_text())["packages"]
+        needs: list[str] = []
+        todo = [package]
+        while todo:
+            name = todo.pop(0)
+            if name not in packages:
+                return None
+            if name not in needs:
+                needs.append(name)
+                todo.extend(str(d).lower() for d in packages[name].get("depends", []))
+        return [self.lock.parent / str(packages[name]["file_name"]) for name in needs]
 
 
 def pinnace(dist: Path = PINNACE_DIST) -> Distribution:

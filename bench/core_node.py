@@ -1,4 +1,5 @@
-"""Runs bench/core_driver.mjs in fresh node processes: cold and warm startup, the workload.
+"""Runs bench/core_driver.mjs in fresh node processes: cold and warm startup, the workload,
+memory (peak RSS and the wasm linear memory after `1+1` and after `import numpy`).
 
 Cold: the distribution's files are evicted from the OS page cache first (fdatasync +
 POSIX_FADV_DONTNEED on just those files) and node runs with its on-disk compile cache disabled
@@ -42,6 +43,18 @@ class StartupSample:
 class WorkloadResult:
     timings: dict[str, list[float]]
     values: dict[str, Any]
+    info: str
+
+
+@dataclass(frozen=True)
+class MemorySample:
+    """Bytes, in one fresh process: node alone, after `1+1`, after `import numpy` (if asked)."""
+
+    baseline_rss: int  # peak RSS before the loader is imported
+    start_rss: int  # peak RSS once runPython("1+1") returned
+    start_wasm: int  # wasm linear memory then
+    numpy_rss: int | None  # the same after `import numpy` and a numpy op; None: not measured
+    numpy_wasm: int | None
     info: str
 
 
@@ -124,3 +137,20 @@ def workload(dist: Distribution, setup: str, names: tuple[str, ...], reps: int,
     got = run_driver(config, node_env(compile_cache))
     timings = {name: [float(t) for t in got["timings"][name]] for name in names}
     return WorkloadResult(timings=timings, values=dict(got["values"]), info=str(got["info"]))
+
+
+def memory(dist: Distribution, *, numpy: bool, compile_cache: Path | None) -> MemorySample:
+    """One fresh node process: load, runPython("1+1"), then (numpy) import numpy and use it;
+    the process's peak RSS and the wasm memory's size after each step."""
+    config = {"loader": str(dist.loader), "exportName": dist.export_name, "mode": "memory",
+              "numpy": numpy}  # fmt: skip
+    got = run_driver(config, node_env(compile_cache))
+    after = got.get("afterNumpy")
+    return MemorySample(
+        baseline_rss=int(got["baseline"]["peakRss"]),
+        start_rss=int(got["afterStart"]["peakRss"]),
+        start_wasm=int(got["afterStart"]["wasm"]),
+        numpy_rss=None if after is None else int(after["peakRss"]),
+        numpy_wasm=None if after is None else int(after["wasm"]),
+        info=str(got["info"]),
+    )

@@ -15,6 +15,7 @@ START = "<!-- bench:core:start -->"
 END = "<!-- bench:core:end -->"
 HEADING = "## Core"
 TITLE = "# Benchmarks"
+NOT_MEASURABLE = "not measurable"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ class Row:
         """Median (min) of each distribution's samples in ms; a lone sample stands alone."""
         cells = tuple(fmt_samples(s) for s in samples)
         return cls(label, cells, _ratio([statistics.median(s) for s in samples]))
+
+    @classmethod
+    def of_memory(cls, label: str, samples: list[list[int] | None]) -> Row:
+        """The median of each distribution's byte counts; None: NOT_MEASURABLE (no ratio)."""
+        medians = [None if s is None else round(statistics.median(s)) for s in samples]
+        cells = tuple(NOT_MEASURABLE if m is None else fmt_bytes(m) for m in medians)
+        known = [m for m in medians if m is not None]
+        return cls(label, cells, _ratio(known) if len(known) == len(medians) else None)
 
 
 def _ratio(values: list[int] | list[float]) -> float | None:

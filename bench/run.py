@@ -5,8 +5,11 @@
     .venv/bin/python bench/run.py --quick    # 1 repetition, tiny workload: checks the harness
 
 Measures, in one run: bytes on the wire for the core (raw, gzip -9, brotli q11), node time from
-the loader call to the first runPython("1+1") result (cold, warm, second load in-process) and
-a small pure-Python workload. A benchmark, not a test: nothing here passes or fails on time.
+the loader call to the first runPython("1+1") result (cold, warm, second load in-process), a
+small pure-Python workload, and memory in node: the process's peak RSS and the wasm linear
+memory after runPython("1+1") and after `import numpy` (median of --memory-reps fresh
+processes; numpy only from the distribution's own files: npm Pyodide ships no wheels, which the
+report states). A benchmark, not a test: nothing here passes or fails on time.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class Measured:
     warm: list[float] = field(default_factory=list)
     second: list[float] = field(default_factory=list)
     workload: core_node.WorkloadResult | None = None
+    memory: list[core_node.MemorySample] = field(default_factory=list)
+    numpy_gap: str = ""  # why `import numpy` cannot be measured from this distribution's files
     info: str = ""
 
     @property
@@ -58,6 +63,8 @@ def log(msg: str) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--reps", type=int, default=5, help="warm repetitions (default 5)")
+    p.add_argument("--memory-reps", type=int, default=3,
+                   help="fresh processes for the memory rows (default 3)")  # fmt: skip
     p.add_argument(
         "--quick",
         action="store_true",
@@ -71,7 +78,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         choices=["pinnace", "pyodide"],
         help="measure one distribution (no ratios); for debugging the harness",
     )
-    return parse_reps(p, argv)
+    args = parse_reps(p, argv)
+    if args.quick:
+        args.memory_reps = 1
+    if args.memory_reps < 1:
+        p.error("--memory-reps must be at least 1")
+    return args
 
 
 def parse_reps(p: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
@@ -152,7 +164,59 @@ def measure_workload(runs: list[Measured], size: core_workload.WorkloadSize, rep
                     m.workload.values.update({k: "differs between runs" for k in got.values})
 
 
-def build_rows(runs: list[Measured], size: core_workload.WorkloadSize, reps: int) -> list[Row]:
+def numpy_gap(dist: Distribution) -> str:
+    """Why `import numpy` cannot be measured from the distribution's own files ("" if it can)."""
+    files = dist.package_files("numpy")
+    if files is None or dist.lock is None:
+        return f"the files of {dist.name} hold no lock that names numpy"
+    if missing := [f for f in files if not f.is_file()]:
+        names = ", ".join(f"`{f.name}`" for f in missing)
+        folder = missing[0].parent
+        if folder.is_relative_to(core_dists.REPO):
+            folder = folder.relative_to(core_dists.REPO)
+        return (f"`{dist.lock.name}` names {names}, but `{folder}` does not hold "
+                f"{'it' if len(missing) == 1 else 'them'}: its loader would fetch "
+                f"{'it' if len(missing) == 1 else 'them'} from a CDN, and this benchmark reads "
+                "only the distributions' own files")  # fmt: skip
+    return ""
+
+
+def measure_memory(runs: list[Measured], reps: int, cache_root: Path) -> None:
+    """`reps` fresh processes per distribution, alternating: memory after 1+1 and after numpy."""
+    for m in runs:
+        m.numpy_gap = numpy_gap(m.dist)
+    for rep in range(reps):
+        for m in runs if rep % 2 == 0 else runs[::-1]:
+            log(f"{m.dist.name}: memory {rep + 1}/{reps}")
+            m.memory.append(core_node.memory(m.dist, numpy=not m.numpy_gap,
+                                             compile_cache=cache_root / m.dist.name))  # fmt: skip
+
+
+NUMPY = "`import numpy` and `numpy.arange(10).sum()`"
+
+
+def memory_rows(runs: list[Measured], reps: int) -> list[Row]:
+    n = len(runs)
+    procs = f"{reps} fresh process" + ("es" if reps > 1 else "")
+
+    def values(attr: str) -> list[list[int] | None]:
+        got = [[getattr(s, attr) for s in m.memory] for m in runs]
+        return [None if None in v else v for v in got]
+
+    return [
+        Row.heading(f"Node: memory, median of {procs}", n),
+        Row.of_memory(
+            "node alone, before the loader is imported: peak RSS", values("baseline_rss")
+        ),
+        Row.of_memory('after runPython("1+1"): peak RSS', values("start_rss")),
+        Row.of_memory('after runPython("1+1"): wasm linear memory', values("start_wasm")),
+        Row.of_memory(f"after {NUMPY}: peak RSS", values("numpy_rss")),
+        Row.of_memory(f"after {NUMPY}: wasm linear memory", values("numpy_wasm")),
+    ]
+
+
+def build_rows(runs: list[Measured], size: core_workload.WorkloadSize, reps: int,
+               memory_reps: int) -> list[Row]:  # fmt: skip
     n = len(runs)
     procs = f"{reps} fresh process" + ("es" if reps > 1 else "")
     totals = [[sum(getattr(f, kind) for f in m.sizes) for m in runs]
@@ -174,7 +238,7 @@ def build_rows(runs: list[Measured], size: core_workload.WorkloadSize, reps: int
         rows.append(Row.of_times(labels[name], [w.timings[name] for w in workloads]))
     sums = [[sum(statistics.median(t) for t in w.timings.values())] for w in workloads]
     rows.append(Row.of_times("total (sum of medians)", sums))
-    return rows
+    return rows + memory_rows(runs, memory_reps)
 
 
 def size_table(runs: list[Measured]) -> str:
@@ -217,8 +281,15 @@ def render(runs: list[Measured], args: argparse.Namespace, facts: dict[str, str]
         "Lower is better everywhere; a ratio below 1 means Pinnace is smaller or faster. "
         + workload_check(runs)
     )
-    table = core_report.render_table(columns, build_rows(runs, size, args.reps))
-    parts = [generated, how, machine, table, legend,
+    memory = (
+        "Memory: `process.resourceUsage().maxRSS` (the whole node process, peak so far) and "
+        "the byte length of the Emscripten module's `HEAPU8` (the wasm linear memory), read "
+        "inside node after each step."
+    )
+    gaps = [f"**{m.dist.name}, `import numpy`:** {core_report.NOT_MEASURABLE}: {m.numpy_gap}."
+            for m in runs if m.numpy_gap]  # fmt: skip
+    table = core_report.render_table(columns, build_rows(runs, size, args.reps, args.memory_reps))
+    parts = [generated, how, machine, table, legend, memory, *gaps,
              "Core files (bytes): what a page downloads to run `1+1`.", size_table(runs)]  # fmt: skip
     return "\n\n".join(parts)
 
@@ -245,6 +316,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="pinnace-bench-") as tmp:
         measure_startup(runs, args.reps, Path(tmp))
         measure_workload(runs, size, args.reps, Path(tmp))
+        measure_memory(runs, args.memory_reps, Path(tmp))
     report = render(runs, args, facts, load_before, loadavg(), size)
     print(f"{core_report.HEADING}\n\n{report}")
     if args.write:
