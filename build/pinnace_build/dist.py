@@ -28,7 +28,7 @@ from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
 
-from . import cpython, link, lockfile, npm, stdlib, stdlib_pieces, toolchain, versions
+from . import cpython, exports, link, lockfile, npm, stdlib, stdlib_pieces, toolchain, versions
 from .cache import Step, file_digest, log, tree_digest
 from .paths import DIST, LOADER, RUNTIME, STDLIB_PATCHES
 
@@ -112,16 +112,30 @@ def copy_pieces(pieces: Path, dest: Path) -> None:
     lockfile.write(dest, [], keep=[*lockfile.kept_entries(dest, names), *entries])
 
 
+def main_module(tc: toolchain.Toolchain, cp: cpython.WasmBuild, dest: Path) -> None:
+    """Link the main module for the side modules now in ``dest`` (it exports what they import:
+    exports.py), put it there and check that every import of theirs is provided."""
+    linked = link.build(tc, cp, exports.needed_by(dest))
+    link.copy_to(linked, dest)
+    exports.check(dest, dest / "pinnace.asm.wasm", dest / "pinnace.asm.mjs")
+
+
+def relink(dest: Path = DIST) -> None:
+    """After packages were added to ``dest``: the main module again, if they import more."""
+    tc = toolchain.require()
+    main_module(tc, cpython.build(tc), dest)
+    precompress(dest)
+
+
 def build(dest: Path = DIST) -> Path:
     tc = toolchain.require()
     cp = cpython.build(tc)
-    main_module = link.build(tc, cp)
     packed = stdlib_step(cp).ensure(lambda out: pack_stdlib(cp, out))
     pieces = stdlib_pieces.build(tc, cp)
     dest.mkdir(parents=True, exist_ok=True)
-    link.copy_to(main_module, dest)
     shutil.copy2(packed / stdlib.ZIP_NAME, dest / stdlib.ZIP_NAME)
     copy_pieces(pieces, dest)
+    main_module(tc, cp, dest)
     build_loader(dest)
     precompress(dest)
     log(f"dist ready: {dest}")

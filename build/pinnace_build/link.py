@@ -2,8 +2,9 @@
 
 The output runs unchanged in a browser's main thread, a Web Worker, Node and Electron:
 ``pinnace.asm.mjs`` (an ES module exporting ``createPinnaceModule``) and ``pinnace.asm.wasm``.
-It is a dynamic-linking main module (``MAIN_MODULE=1``): extension modules of packages load
-later as side modules with ``dlopen``.
+It is a dynamic-linking main module: extension modules of packages load later as side modules
+with ``dlopen``.  ``MAIN_MODULE=2`` with an export list (exports.py): CPython's C API and what
+the shipped side modules import, so the linker drops the unused rest of the system libraries.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
-from .cache import Step, tree_digest
+from . import exports
+from . import versions as V
+from .cache import Step, content_key, file_digest, tree_digest
 from .cpython import WasmBuild, make_vars
 from .paths import RUNTIME
 from .toolchain import Toolchain
@@ -43,7 +47,7 @@ EH_FLAGS = ["-fwasm-exceptions", "-sSUPPORT_LONGJMP=wasm"]
 LINK_FLAGS = [
     *EH_FLAGS,
     "-O2", "-g0",
-    "-sMAIN_MODULE=1",
+    "-sMAIN_MODULE=2",
     "-sMODULARIZE=1", "-sEXPORT_ES6=1", "-sEXPORT_NAME=createPinnaceModule",
     "-sENVIRONMENT=web,worker,node",
     "-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=33554432", "-sSTACK_SIZE=16MB",
@@ -57,7 +61,7 @@ LINK_FLAGS = [
 CFLAGS = ["-O2", "-fPIC", *EH_FLAGS]
 
 
-def step(tc: Toolchain, cp: WasmBuild) -> Step:
+def step(tc: Toolchain, cp: WasmBuild, needed: list[str]) -> Step:
     return Step(
         "main-module",
         {
@@ -65,12 +69,14 @@ def step(tc: Toolchain, cp: WasmBuild) -> Step:
             "runtime_c": tree_digest(RUNTIME / "src"),
             "flags": LINK_FLAGS,
             "cflags": CFLAGS,
-            "v": 1,
+            "side_module_imports": content_key({"names": needed}),
+            "exports_py": file_digest(Path(exports.__file__)),
+            "v": 3,
         },
     )
 
 
-def _link(tc: Toolchain, cp: WasmBuild, out: Path) -> None:
+def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path) -> None:
     b = cp.builddir
     v = make_vars(b, ["LIBRARY", "LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS"])
     includes = [f"-I{cp.srcdir / 'Include'}", f"-I{b}"]
@@ -80,13 +86,38 @@ def _link(tc: Toolchain, cp: WasmBuild, out: Path) -> None:
         tc.run([str(tc.emcc), "-c", *CFLAGS, *includes, str(c), "-o", str(obj)])
         objects.append(str(obj))
     libs = shlex.split(" ".join([v["LINK_PYTHON_OBJS"], v["LIBS"], v["MODLIBS"], v["SYSLIBS"]]))
-    tc.run([str(tc.emcc), *LINK_FLAGS, "-o", str(out / "pinnace.asm.mjs"), *objects, *libs],
+    c_api = exports.defined_symbols(Path(V.LLVM_ROOT) / "llvm-objdump",
+                                    [*objects, *shlex.split(v["LINK_PYTHON_OBJS"])], b)  # fmt: skip
+    response = out / "exports.rsp"
+    response.write_text(exports.linker_response((c_api | set(needed)) - exports.LINKER_PROVIDED))
+    glue = out / "pinnace.asm.mjs"
+    tc.run([str(tc.emcc), *LINK_FLAGS, f"-Wl,@{response}", "-o", str(glue), *objects, *libs],
            cwd=b)  # fmt: skip
+    glue.write_text(prune_export_wrappers(glue.read_text()))
+    subprocess.run(["node", "--check", str(glue)], check=True)
 
 
-def build(tc: Toolchain, cp: WasmBuild) -> Path:
-    """Link (if needed) and return the directory holding pinnace.asm.{mjs,wasm}."""
-    return step(tc, cp).ensure(lambda out: _link(tc, cp, out))
+# Emscripten's glue gives each wasm export a JS wrapper, `var _X=Module["_X"]=...;`.  The
+# dynamic linker does not use them (side modules bind to the wasm exports themselves, through
+# `wasmImports`), and JS calls only EXPORTED_FUNCTIONS: the other ~2,400 are dead code (370 kB,
+# 37 kB under brotli).
+_WRAPPER = re.compile(r'var (_[\w$]+)=Module\["\1"\]=(?:[^;]*?wasmExports\["[^"]+"\]\)\([^);]*\)|\d+);')
+
+
+def prune_export_wrappers(glue: str) -> str:
+    """``glue`` without the export wrappers that nothing in it (and no JS caller) uses."""
+    keep = set(EXPORTED_FUNCTIONS)
+    candidates = [m for m in _WRAPPER.finditer(glue) if m[1] not in keep]
+    rest = _WRAPPER.sub(lambda m: "" if m[1] not in keep else m[0], glue)
+    used = set(re.findall(r"(?<![\w$])_[\w$]+", rest))
+    dead = {m[1] for m in candidates} - used
+    return _WRAPPER.sub(lambda m: "" if m[1] in dead else m[0], glue)
+
+
+def build(tc: Toolchain, cp: WasmBuild, needed: list[str]) -> Path:
+    """Link (if needed) and return the directory holding pinnace.asm.{mjs,wasm}; ``needed``:
+    the symbols the shipped side modules import (exports.needed_by)."""
+    return step(tc, cp, needed).ensure(lambda out: _link(tc, cp, needed, out))
 
 
 def copy_to(main_module: Path, dest: Path) -> None:

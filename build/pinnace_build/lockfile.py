@@ -60,7 +60,7 @@ def entry(recipe: Recipe, wheel: Path) -> dict[str, Any]:
         return wheel_entry(recipe.name, recipe.version, wheel, list(recipe.imports),
                            list(recipe.depends), "shared_library", "dynlib")  # fmt: skip
     return wheel_entry(recipe.name, recipe.version, wheel, list(recipe.imports),
-                       list(recipe.depends))  # fmt: skip
+                       [*recipe.depends, *recipe.stdlib_depends])  # fmt: skip
 
 
 def info() -> dict[str, str]:

@@ -27,14 +27,18 @@ import threading
 import zipfile
 from pathlib import Path
 
+import yaml
+
 from . import (
     bytecode,
     cpython,
+    dist,
     hostprefix,
     lockfile,
     pyodide_root,
     recipes,
     schedule,
+    stdlib_pieces,
     toolchain,
     wheelpatch,
 )
@@ -73,7 +77,13 @@ class Builder:
 
     def plan(self, order: list[Recipe]) -> None:
         """Compute every step's key (dependencies first), before any build starts."""
+        pieces = {p.name for p in stdlib_pieces.PIECES}
         for r in order:
+            unknown = sorted(set(r.stdlib_depends) - pieces)
+            if unknown:
+                raise recipes.RecipeError(f"recipe {r.name}: requirements.stdlib names "
+                                          f"{unknown}, which are not stdlib pieces "
+                                          f"({', '.join(sorted(pieces))})")  # fmt: skip
             self._keys[r.name] = self.step(r).key
 
     def step(self, r: Recipe) -> Step:
@@ -100,6 +110,7 @@ class Builder:
         pb = self.pyodide()
         work = out / "recipes"
         shutil.copytree(r.directory, work / r.name)
+        _without_pinnace_keys(work / r.name / "meta.yaml")
         prefix = work / ".libs"  # pyodide-build's WASM_LIBRARY_DIR for recipes in `work`
         host = [(self.recipes[d], self._artifacts[d]) for d in r.host_depends]
         hostprefix.stage(prefix, host, pb.root / "share" / "meson" / "cross")
@@ -190,6 +201,14 @@ def _artifact_suffix(r: Recipe) -> str:
     return ".zip" if r.is_shared_library else ".whl"
 
 
+def _without_pinnace_keys(meta: Path) -> None:
+    """Drop the keys pyodide-build does not know (``requirements.stdlib``) from a recipe copy."""
+    data = yaml.safe_load(meta.read_text())
+    if "stdlib" in (data.get("requirements") or {}):
+        del data["requirements"]["stdlib"]
+        meta.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
 def build(names: list[str] | None = None, dest: Path = DIST, jobs: int | None = None) -> Path:
     """Build the named packages (if None, every recipe not marked ``_disabled``) and their
     dependencies into ``dest``, ``jobs`` at a time (default schedule.default_jobs()); write
@@ -216,5 +235,7 @@ def build(names: list[str] | None = None, dest: Path = DIST, jobs: int | None = 
         [(r, dest / w.name) for r, w in built],
         keep=lockfile.kept_entries(dest, {r.name for r, _ in built}),
     )
+    if (dest / "pinnace.asm.wasm").exists():  # the main module exports what they import
+        dist.relink(dest)
     log(f"packages ready: {len(built)} wheels, lock {lock}")
     return lock

@@ -44,6 +44,9 @@ class Recipe:
     package_type: str = "package"
     host_depends: tuple[str, ...] = ()
     disabled: bool = False
+    # stdlib pieces (stdlib_pieces.py) its modules import as they are imported: in the lock's
+    # depends, so they are fetched with it (``requirements: stdlib:``, a Pinnace key)
+    stdlib_depends: tuple[str, ...] = ()
 
     @property
     def is_wheel(self) -> bool:
@@ -124,6 +127,7 @@ def load(directory: Path) -> Recipe:
         package_type=package_type,
         host_depends=tuple(_as_list(reqs.get("host"))),
         disabled=bool(pkg.get("_disabled", False)),
+        stdlib_depends=tuple(_as_list(reqs.get("stdlib"))),
     )
 
 

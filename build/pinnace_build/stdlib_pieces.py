@@ -1,18 +1,26 @@
-"""Stdlib pieces: big, rarely used parts of the standard library, fetched when first imported.
+"""Stdlib pieces: big or rarely used parts of the standard library, fetched when first imported.
 
 The core download (main module + ``python313.zip``) leaves these out; each ships as a wheel in
 ``dist/`` with an entry in ``pinnace-lock.json`` (``package_type: "cpython_module"``), so
 ``import sqlite3`` fetches, verifies and installs it exactly like ``import numpy``:
 
-========  ==========================  ===============================================
-piece     imports                     contents
-========  ==========================  ===============================================
-sqlite3   sqlite3, _sqlite3           Lib/sqlite3 (bytecode) + _sqlite3.so (with SQLite)
-lzma      lzma, _lzma                 lzma.py (bytecode) + _lzma.so (with liblzma)
-decimal   _decimal                    _decimal.so (with libmpdec); decimal.py stays in the core
-test      test, _testcapi, ...        Lib/test as it is (sources and data files) + CPython's
-                                      test extension modules (test_modules.py)
-========  ==========================  ===============================================
+===============  ==========================  ==========================================
+piece            imports                     contents
+===============  ==========================  ==========================================
+sqlite3          sqlite3, _sqlite3           Lib/sqlite3 (bytecode) + _sqlite3.so (SQLite)
+lzma             lzma, _lzma                 lzma.py (bytecode) + _lzma.so (with liblzma)
+decimal          _decimal                    _decimal.so (libmpdec); decimal.py stays
+test             test, _testcapi, ...        Lib/test as it is (sources and data files) +
+                                             CPython's test extension modules
+multiprocessing  multiprocessing             pure Python a page never imports, as
+unittest         unittest, doctest           bytecode (docs/packages.md says why each)
+devtools         pdb, bdb, pickletools, ...
+pyrepl           _pyrepl
+protocols        ftplib, smtplib, xmlrpc, ...
+dbm              dbm, shelve
+pyfallbacks      _pyio, _pydatetime
+platforms        _osx_support, ...
+===============  ==========================  ==========================================
 
 The ``.so`` files are the side modules CPython's Makefile builds for ``cpython.SHARED_MODULES``,
 optimized with binaryen's ``wasm-opt -O2`` (the Makefile links them without optimization
@@ -20,6 +28,7 @@ flags: about 15% smaller, as an ``emcc -O2`` link would be).
 Bytecode is compiled like the core archive's (stdlib.py), naming site-packages as its origin.
 ``imported_by`` (a Pinnace key of the lock entry): modules of the core that import the piece
 as they are imported, so that ``runPythonAsync``'s import pre-scan fetches the piece for them.
+``depends``: the pieces a piece's modules import as they are imported (test -> unittest).
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ class Piece:
     extensions: tuple[str, ...]  # names in cpython.SHARED_MODULES or test_modules.MODULES
     kind: str  # "pyc": modules as bytecode; "py": every file as it is (data files too)
     imported_by: tuple[str, ...] = ()
+    depends: tuple[str, ...] = ()  # other pieces its modules import as they are imported
 
     @property
     def tag(self) -> str:
@@ -60,6 +70,11 @@ class Piece:
         return f"{self.name}-{V.PYTHON_VERSION}-{self.tag}.whl"
 
 
+DEVTOOLS = ("pdb", "bdb", "pickletools", "tabnanny", "pyclbr", "zipapp", "modulefinder", "trace")
+PROTOCOLS = ("ftplib", "imaplib", "poplib", "smtplib", "mailbox", "socketserver", "xmlrpc",
+             "wsgiref")  # fmt: skip
+PLATFORMS = ("_osx_support", "_aix_support", "_android_support", "_apple_support",
+             "_ios_support")  # fmt: skip
 PIECES = (
     Piece("sqlite3", ("sqlite3", "_sqlite3"), ("sqlite3",), ("_sqlite3",), "pyc"),
     Piece("lzma", ("lzma", "_lzma"), ("lzma.py",), ("_lzma",), "pyc"),
@@ -67,7 +82,21 @@ PIECES = (
     # statistics import decimal.
     Piece("decimal", ("_decimal",), (), ("_decimal",), "pyc",
           imported_by=("decimal", "fractions", "statistics")),
-    Piece("test", ("test", *test_modules.MODULES), ("test",), test_modules.MODULES, "py"),
+    Piece("test", ("test", *test_modules.MODULES), ("test",), test_modules.MODULES, "py",
+          depends=("unittest",)),
+    # Pure Python that a page never imports: processes, testing frameworks, the debugger and
+    # other development tools, the terminal REPL (``pinnace python`` under Node fetches it as
+    # it starts), clients and servers of socket protocols, the DBM databases, the pure-Python
+    # twins of C modules that the core has (_io, _datetime), other operating systems' support.
+    Piece("multiprocessing", ("multiprocessing",), ("multiprocessing",), (), "pyc"),
+    Piece("unittest", ("unittest", "doctest"), ("unittest", "doctest.py"), (), "pyc"),
+    Piece("devtools", DEVTOOLS, tuple(f"{m}.py" for m in DEVTOOLS), (), "pyc"),
+    Piece("pyrepl", ("_pyrepl",), ("_pyrepl",), (), "pyc"),
+    Piece("protocols", PROTOCOLS, tuple(m if m in ("xmlrpc", "wsgiref") else f"{m}.py"
+                                        for m in PROTOCOLS), (), "pyc"),
+    Piece("dbm", ("dbm", "shelve"), ("dbm", "shelve.py"), (), "pyc"),
+    Piece("pyfallbacks", ("_pyio", "_pydatetime"), ("_pyio.py", "_pydatetime.py"), (), "pyc"),
+    Piece("platforms", PLATFORMS, tuple(f"{m}.py" for m in PLATFORMS), (), "pyc"),
 )  # fmt: skip
 
 
@@ -156,6 +185,6 @@ def lock_entries(wheels: Path) -> list[dict[str, Any]]:
     entries = []
     for piece in PIECES:
         e = lockfile.wheel_entry(piece.name, V.PYTHON_VERSION, wheels / piece.wheel_name,
-                                 list(piece.imports), [], PACKAGE_TYPE)  # fmt: skip
+                                 list(piece.imports), list(piece.depends), PACKAGE_TYPE)  # fmt: skip
         entries.append({**e, "imported_by": list(piece.imported_by)})
     return entries

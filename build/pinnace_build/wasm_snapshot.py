@@ -24,7 +24,7 @@ GLOBAL_EXPORT = "__pinnace_global_"
 GAP = 4096  # zero runs at least this long end a data segment
 
 
-def _leb(data: bytes, i: int, signed: bool = False) -> tuple[int, int]:
+def leb(data: bytes, i: int, signed: bool = False) -> tuple[int, int]:
     """The LEB128 number at ``data[i]`` (unsigned, or signed) and the index after it."""
     result = shift = 0
     while True:
@@ -39,7 +39,7 @@ def _leb(data: bytes, i: int, signed: bool = False) -> tuple[int, int]:
 
 
 def _sleb(data: bytes, i: int) -> tuple[int, int]:
-    return _leb(data, i, signed=True)
+    return leb(data, i, signed=True)
 
 
 def _uleb_bytes(n: int) -> bytes:
@@ -75,7 +75,7 @@ def sections(module: bytes) -> Iterator[tuple[int, bytes]]:
     i = 8
     while i < len(module):
         sid = module[i]
-        size, j = _leb(module, i + 1)
+        size, j = leb(module, i + 1)
         yield sid, module[j:j + size]
         i = j + size
 
@@ -86,7 +86,7 @@ def _assemble(parts: list[tuple[int, bytes]]) -> bytes:
 
 def _globals(payload: bytes) -> list[tuple[int, int, int]]:
     """(valtype, mutable, const value) of each global the module defines."""
-    count, i = _leb(payload, 0)
+    count, i = leb(payload, 0)
     out = []
     for _ in range(count):
         valtype, mutable, op = payload[i], payload[i + 1], payload[i + 2]
@@ -100,14 +100,14 @@ def _globals(payload: bytes) -> list[tuple[int, int, int]]:
     return out
 
 
-def _exports(payload: bytes) -> list[tuple[str, int, int]]:
-    count, i = _leb(payload, 0)
+def export_entries(payload: bytes) -> list[tuple[str, int, int]]:
+    count, i = leb(payload, 0)
     out = []
     for _ in range(count):
-        n, i = _leb(payload, i)
+        n, i = leb(payload, i)
         name = payload[i:i + n].decode()
         kind = payload[i + n]
-        index, i = _leb(payload, i + n + 1)
+        index, i = leb(payload, i + n + 1)
         out.append((name, kind, index))
     return out
 
@@ -123,7 +123,7 @@ def _with_global_exports(module: bytes, engine: wasmtime.Engine) -> tuple[bytes,
     imported = sum(isinstance(i.type, wasmtime.GlobalType) for i in wasmtime.Module(engine, module).imports)
     defined = len(next((_globals(p) for s, p in parts if s == 6), []))
     extra = [(f"{GLOBAL_EXPORT}{n}", 3, imported + n) for n in range(defined)]
-    parts = [(s, _encode_exports(_exports(p) + extra) if s == 7 else p) for s, p in parts]
+    parts = [(s, _encode_exports(export_entries(p) + extra) if s == 7 else p) for s, p in parts]
     return _assemble(parts), defined
 
 
@@ -147,9 +147,9 @@ def _rewrite(module: bytes, memory: bytes, values: list[int], drop: set[str]) ->
     out = []
     for sid, payload in sections(module):
         if sid == 5:  # memory: one, its minimum now the snapshot's size
-            count, i = _leb(payload, 0)
-            flags, i = _leb(payload, i)
-            _, i = _leb(payload, i)
+            count, i = leb(payload, 0)
+            flags, i = leb(payload, i)
+            _, i = leb(payload, i)
             if count != 1:
                 raise ValueError("one memory expected")
             rest = payload[i:]
@@ -160,7 +160,7 @@ def _rewrite(module: bytes, memory: bytes, values: list[int], drop: set[str]) ->
                 bytes([t, m, 0x41 if t == 0x7F else 0x42]) + _sleb_bytes(values[n] if m else v) + b"\x0b"
                 for n, (t, m, v) in enumerate(globals_))  # fmt: skip
         elif sid == 7:
-            payload = _encode_exports([e for e in _exports(payload) if e[0] not in drop])
+            payload = _encode_exports([e for e in export_entries(payload) if e[0] not in drop])
         elif sid == 11:
             payload = _data_segments(memory)
         elif sid == 12:

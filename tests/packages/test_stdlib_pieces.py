@@ -1,5 +1,6 @@
-"""Stdlib pieces (sqlite3, lzma, _decimal, test): out of the core, fetched on first import in
-node (loadPinnace and `pinnace python`) and Chromium (the runPythonAsync pre-scan)."""
+"""Stdlib pieces (sqlite3, lzma, _decimal, test, and the pure-Python ones a page never imports):
+out of the core, fetched on first import in node (loadPinnace and `pinnace python`) and Chromium
+(the runPythonAsync pre-scan)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from pinnace_build.stdlib import ZIP_NAME
-from pinnace_build.stdlib_pieces import PACKAGE_TYPE, PIECES
+from pinnace_build.stdlib_pieces import PACKAGE_TYPE, PIECES, unbundled
 from support.hosts import BUILD, Node
 from support.hosts import run_pinnace_python as run_cli
 
@@ -77,6 +78,23 @@ result = [after_import, P.is_installed("lzma"), back == "x" * 5000,
           sys.modules["lzma"].__file__]
 """
 
+# The pure-Python pieces: one module of each, from site-packages once imported.
+PURE = """
+import importlib, pinnace._packages as P
+pieces = ["multiprocessing", "unittest", "devtools", "pyrepl", "protocols", "dbm", "pyfallbacks",
+          "platforms"]
+before = [P.is_installed(p) for p in pieces]
+names = ["multiprocessing.connection", "unittest.mock", "doctest", "pdb", "_pyrepl.reader",
+         "smtplib", "xmlrpc.client", "wsgiref.simple_server", "shelve", "dbm.dumb", "_pyio",
+         "_pydatetime", "_osx_support"]
+files = [importlib.import_module(n).__file__ for n in names]
+import unittest
+case = unittest.FunctionTestCase(lambda: None)
+result = [any(before), [f for f in files if not f.startswith(SITE)], [P.is_installed(p) for p in pieces],
+          unittest.TextTestRunner(stream=__import__("io").StringIO()).run(case).wasSuccessful()]
+""".replace("SITE", repr(SITE))
+
+
 
 # `before`: False where the import fetches the piece; True after runPythonAsync's pre-scan.
 def check_sqlite(r: list[Any], before: bool = False) -> None:
@@ -108,6 +126,10 @@ def check_testcapi(r: list[Any]) -> None:
     assert r[4:] == [True, 0, True]
 
 
+def check_pure(r: list[Any]) -> None:
+    assert r == [False, [], [True] * 8, True]
+
+
 def check_probe(r: list[Any]) -> None:
     assert r[0] == [False, "_StandIn", True]
     assert r[1:3] == [True, True]
@@ -116,7 +138,8 @@ def check_probe(r: list[Any]) -> None:
 
 CASES = {"sqlite3": (SQLITE, check_sqlite), "lzma": (LZMA, check_lzma),
          "decimal": (DECIMAL, check_decimal), "test": (TEST, check_test),
-         "testcapi": (TESTCAPI, check_testcapi), "probe": (PROBE, check_probe)}  # fmt: skip
+         "testcapi": (TESTCAPI, check_testcapi), "probe": (PROBE, check_probe),
+         "pure": (PURE, check_pure)}  # fmt: skip
 
 
 def as_json(snippet: str) -> str:
@@ -127,7 +150,9 @@ def test_core_archive_and_main_module_leave_the_pieces_out(dist: Path, node: Nod
     with zipfile.ZipFile(dist / ZIP_NAME) as zf:
         names = set(zf.namelist())
     assert "decimal.pyc" in names and "_pydecimal.pyc" in names and "zipfile/__init__.pyc" in names
-    assert not [n for n in names if n.split("/")[0] in ("sqlite3", "lzma.pyc", "test")]
+    moved = {m[:-3] + ".pyc" if m.endswith(".py") else m for m in unbundled()}
+    assert {"sqlite3", "lzma.pyc", "test", "multiprocessing", "unittest", "pdb.pyc"} <= moved
+    assert not [n for n in names if n.split("/")[0] in moved]
     out = node.run("""
         const py = await loadPinnace({ stdout: () => {} });
         console.log(py.runPython("import sys; ' '.join(sorted(set(sys.builtin_module_names) & {'_sqlite3', '_lzma', '_decimal', '_bz2', 'zlib'}))"));
