@@ -13,7 +13,7 @@ In one run (bench/wheel_sets.py makes the two sets in a temporary folder):
   context each time (no HTTP cache, no Cache API), the sets in turn, the order reversed every
   other round; unthrottled (localhost) and throttled to --mbps with DevTools' network
   emulation, which meters the bytes as they arrive, still compressed. The stored wheels are
-  served four ways: with brotli, with gzip, and as is (a server with no precompressed copies);
+  served three ways: with brotli, with gzip, and as is (a server with no precompressed copies);
 * node: the same imports from each set's folder (file reads, no transport), a fresh process each;
 * npm: the package files of the whole lock unpacked on disk, deflated against stored.
 
