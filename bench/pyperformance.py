@@ -19,7 +19,8 @@ import math
 import shlex
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import core_dists
 import core_node
@@ -78,8 +79,9 @@ def report(ours: Result, theirs: Result, benches: list[suite.Benchmark], left: d
             f"on {facts['cpu']} ({facts['nproc']} cores, {facts['os']}), node {facts['node']}; "
             f"pyperformance {suite.VERSION}'s benchmark files, {reps} timed calls after one "
             "untimed, each in one fresh node process per distribution; time per loop, median._")  # fmt: skip
-    summary = (f"Pinnace / Pyodide, geometric mean of the per-benchmark ratios: **{geo:.2f}** "
-               f"(below 1: Pinnace faster); Pinnace is faster on {faster} of {len(ratios)}.")
+    a_name, b_name = ours.column.split()[0], theirs.column.split()[0]
+    summary = (f"{a_name} / {b_name}, geometric mean of the per-benchmark ratios: **{geo:.2f}** "
+               f"(below 1: {a_name} faster); {a_name} is faster on {faster} of {len(ratios)}.")
     out = "\n".join(f"- `{name}`: {why}" for name, why in sorted(left.items()))
     return "\n\n".join([head, summary, "\n".join(lines), "Not run, and why:", out])
 
@@ -90,6 +92,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--only", default="", help="comma-separated benchmark names")
     p.add_argument("--all", action="store_true", help="also the benchmarks that take 20-70 s per call")
     p.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    p.add_argument("--variant", type=Path, metavar="DIST",
+                   help="measure this Pinnace dist folder against dist/ instead of Pyodide against "
+                        "dist/ (a build lever: ratio below 1, the variant is faster)")
     return p.parse_args(argv)
 
 
@@ -106,7 +111,14 @@ def main(argv: list[str]) -> int:
             return 2
     setup = suite.setup_source(wheel, benches)
     results = []
-    for dist in (core_dists.pinnace(), core_dists.pyodide()):
+    if args.variant and args.write:
+        print("bench: --variant measures a lever; the docs table is Pinnace against Pyodide",
+              file=sys.stderr)
+        return 2
+    pair = ((replace(core_dists.pinnace(args.variant.resolve()), name="Variant"),
+             core_dists.pinnace()) if args.variant else
+            (core_dists.pinnace(), core_dists.pyodide()))  # fmt: skip
+    for dist in pair:
         print(f"bench: {dist.name}: {len(benches)} benchmarks", file=sys.stderr, flush=True)
         results.append(measure(dist, benches, setup, args.reps))
     text = report(results[0], results[1], benches, left, args.reps, argv)

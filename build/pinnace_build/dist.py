@@ -108,8 +108,9 @@ def copy_pieces(pieces: Path, dest: Path) -> None:
     entries = stdlib_pieces.lock_entries(pieces)
     for e in entries:
         shutil.copy2(pieces / e["file_name"], dest / e["file_name"])
-    names = {e["name"] for e in entries}
-    lockfile.write(dest, [], keep=[*lockfile.kept_entries(dest, names), *entries])
+    packages = [e for e in lockfile.kept_entries(dest, {e["name"] for e in entries})
+                if e.get("package_type") != stdlib_pieces.PACKAGE_TYPE]  # pieces no longer made
+    lockfile.write(dest, [], keep=[*packages, *entries])
 
 
 def main_module(tc: toolchain.Toolchain, cp: cpython.WasmBuild, dest: Path) -> None:

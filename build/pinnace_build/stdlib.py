@@ -20,11 +20,19 @@ from pathlib import Path
 from .cache import BuildError
 from .paths import RUNTIME, STDLIB_PATCHES
 
-# Top-level stdlib entries left out of the core archive.
+# Top-level stdlib entries left out of the core archive.  curses: its C part (_curses, ncurses)
+# is not built for wasm.
 EXCLUDED_TOP = {
     "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "turtle.py",
-    "venv", "lib2to3", "pydoc_data", "__phello__", "site-packages",
+    "venv", "lib2to3", "pydoc_data", "__phello__", "site-packages", "curses",
 }  # fmt: skip
+# Modules only Windows, macOS or AIX import (behind a platform check): they cannot work here.
+EXCLUDED_FILES = {
+    "asyncio/windows_events.py", "asyncio/windows_utils.py", "asyncio/proactor_events.py",
+    "ctypes/wintypes.py", "ctypes/_aix.py", "encodings/mbcs.py", "encodings/oem.py",
+    "nturl2path.py",
+}  # fmt: skip
+EXCLUDED_FOLDERS = {"ctypes/macholib"}  # macOS's dynamic-library paths
 # Directory names that hold tests inside stdlib packages.
 EXCLUDED_DIRS = {"tests", "idle_test", "__pycache__"}
 ZIP_NAME = "python313.zip"
@@ -67,6 +75,8 @@ def stdlib_files(lib: Path, unbundled: set[str] | frozenset[str] = frozenset()) 
     for p in sorted(lib.rglob("*.py")):
         rel = p.relative_to(lib)
         if rel.parts[0] in EXCLUDED_TOP | unbundled or EXCLUDED_DIRS.intersection(rel.parts[:-1]):
+            continue
+        if str(rel) in EXCLUDED_FILES or str(rel.parent) in EXCLUDED_FOLDERS:
             continue
         files.append(str(rel))
     return files

@@ -12,14 +12,13 @@ lzma             lzma, _lzma                 lzma.py (bytecode) + _lzma.so (with
 decimal          _decimal                    _decimal.so (libmpdec); decimal.py stays
 test             test, _testcapi, ...        Lib/test as it is (sources and data files) +
                                              CPython's test extension modules
-multiprocessing  multiprocessing             pure Python a page never imports, as
-unittest         unittest, doctest           bytecode (docs/packages.md says why each)
-devtools         pdb, bdb, pickletools, ...
-pyrepl           _pyrepl
+multiprocessing  multiprocessing             pure Python a page does not import, as
+devtools         pdb, bdb, doctest, ...      bytecode (docs/packages.md says why each)
 protocols        ftplib, smtplib, xmlrpc, ...
+xml              xml
 dbm              dbm, shelve
 pyfallbacks      _pyio, _pydatetime
-platforms        _osx_support, ...
+platforms        _osx_support, webbrowser, ...
 ===============  ==========================  ==========================================
 
 The ``.so`` files are the side modules CPython's Makefile builds for ``cpython.SHARED_MODULES``,
@@ -70,11 +69,11 @@ class Piece:
         return f"{self.name}-{V.PYTHON_VERSION}-{self.tag}.whl"
 
 
-DEVTOOLS = ("pdb", "bdb", "pickletools", "tabnanny", "pyclbr", "zipapp", "modulefinder", "trace")
-PROTOCOLS = ("ftplib", "imaplib", "poplib", "smtplib", "mailbox", "socketserver", "xmlrpc",
-             "wsgiref")  # fmt: skip
+DEVTOOLS = ("pdb", "bdb", "doctest", "pickletools", "tabnanny", "pyclbr", "zipapp", "modulefinder",
+            "trace", "compileall", "optparse", "tracemalloc")  # fmt: skip
+PROTOCOLS = ("ftplib", "imaplib", "poplib", "smtplib", "mailbox", "xmlrpc", "wsgiref")
 PLATFORMS = ("_osx_support", "_aix_support", "_android_support", "_apple_support",
-             "_ios_support")  # fmt: skip
+             "_ios_support", "webbrowser")  # fmt: skip
 PIECES = (
     Piece("sqlite3", ("sqlite3", "_sqlite3"), ("sqlite3",), ("_sqlite3",), "pyc"),
     Piece("lzma", ("lzma", "_lzma"), ("lzma.py",), ("_lzma",), "pyc"),
@@ -83,17 +82,18 @@ PIECES = (
     Piece("decimal", ("_decimal",), (), ("_decimal",), "pyc",
           imported_by=("decimal", "fractions", "statistics")),
     Piece("test", ("test", *test_modules.MODULES), ("test",), test_modules.MODULES, "py",
-          depends=("unittest",)),
-    # Pure Python that a page never imports: processes, testing frameworks, the debugger and
-    # other development tools, the terminal REPL (``pinnace python`` under Node fetches it as
-    # it starts), clients and servers of socket protocols, the DBM databases, the pure-Python
-    # twins of C modules that the core has (_io, _datetime), other operating systems' support.
+          depends=("devtools",)),  # libregrtest imports trace
+    # Pure Python that a page does not import (docs/packages.md says why each): processes,
+    # debugging and other development tools, clients and servers of socket protocols, XML, the
+    # DBM databases, the pure-Python twins of C modules the core has (_io, _datetime), other
+    # operating systems' support.  Not unittest (numpy.testing imports it, and SciPy that), nor
+    # the terminal REPL _pyrepl (pydoc imports it: help(), joblib), nor socketserver
+    # (logging.config imports it).
     Piece("multiprocessing", ("multiprocessing",), ("multiprocessing",), (), "pyc"),
-    Piece("unittest", ("unittest", "doctest"), ("unittest", "doctest.py"), (), "pyc"),
     Piece("devtools", DEVTOOLS, tuple(f"{m}.py" for m in DEVTOOLS), (), "pyc"),
-    Piece("pyrepl", ("_pyrepl",), ("_pyrepl",), (), "pyc"),
     Piece("protocols", PROTOCOLS, tuple(m if m in ("xmlrpc", "wsgiref") else f"{m}.py"
-                                        for m in PROTOCOLS), (), "pyc"),
+                                        for m in PROTOCOLS), (), "pyc", depends=("xml",)),
+    Piece("xml", ("xml",), ("xml",), (), "pyc"),
     Piece("dbm", ("dbm", "shelve"), ("dbm", "shelve.py"), (), "pyc"),
     Piece("pyfallbacks", ("_pyio", "_pydatetime"), ("_pyio.py", "_pydatetime.py"), (), "pyc"),
     Piece("platforms", PLATFORMS, tuple(f"{m}.py" for m in PLATFORMS), (), "pyc"),

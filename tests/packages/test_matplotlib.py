@@ -78,9 +78,9 @@ def test_plain_import_plots_and_saves(node: Node, mpl_dist: Path) -> None:
         """.replace("__CODE__", json.dumps(PLOT))
     )
     fetched, result = (json.loads(line) for line in out.strip().splitlines()[-2:])
-    # Progress for every package fetched: the chain, and decimal's C part (a stdlib piece),
-    # which matplotlib's `import fractions` imports.
-    assert set(fetched) == CHAIN | {"decimal"}
+    # Progress for every package fetched: the chain, decimal's C part (a stdlib piece), which
+    # matplotlib's `import fractions` imports, and the xml piece fontTools depends on.
+    assert set(fetched) == CHAIN | {"decimal", "xml"}
     assert result["backend"] == "module://pinnace.matplotlib_backend"
     assert result["svg"] is True and result["pdf"] == "%PDF-"
     assert min(result["levels"]) > 2
