@@ -18,7 +18,7 @@ In one run (bench/wheel_sets.py makes the two sets in a temporary folder):
 * npm: the package files of the whole lock unpacked on disk, deflated against stored.
 
 --write puts the report between `<!-- bench:wheel-transport:start -->` and
-`<!-- bench:wheel-transport:end -->` of --doc. A benchmark: nothing passes or fails on time.
+`<!-- bench:wheel-transport:end -->` of docs/benchmarks.md. A benchmark: nothing passes or fails on time.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
 
 import core_node
 import core_sizes
+import ffi
 import wheel_sets
 from core_dists import BENCH, PINNACE_DIST, REPO
 from core_report import fmt_bytes, fmt_samples
@@ -69,11 +70,10 @@ class Target:
 
 TARGETS = [
     Target("import numpy", ["numpy"], "import numpy; str(numpy.arange(4).sum())", "6"),
-    # Not among scipy's depends but fetched lazily, one after the other, as it starts: scipy's
-    # array_api_compat does `from numpy import *`, which imports numpy.testing (unittest) and
-    # numpy.f2py (its optional `import charset_normalizer` finds it in the lock); scipy's
-    # _docscrape imports pydoc (_pyrepl)
-    Target("import scipy.linalg", ["scipy", "unittest", "pyrepl", "charset-normalizer"],
+    # Not among scipy's depends but fetched lazily as it starts: scipy's array_api_compat does
+    # `from numpy import *`, which imports numpy.f2py, whose optional `import charset_normalizer`
+    # finds it in the lock
+    Target("import scipy.linalg", ["scipy", "charset-normalizer"],
            "import scipy.linalg; str(scipy.linalg.inv([[2.0, 0.0], [0.0, 4.0]])[1][1])", "0.25"),
 ]  # fmt: skip
 QUICK = [Target("import six", ["six"], "import six; six.__name__", "six")]
@@ -117,8 +117,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--mbps", type=float, default=50, help="throttled profile, Mbit/s (0: none)")
     p.add_argument("--quick", action="store_true",
                    help="`import six`, 1 round, unthrottled, stored served with brotli only")
-    p.add_argument("--write", action="store_true", help="update --doc")
-    p.add_argument("--doc", type=Path, default=REPO / "docs" / "benchmarks.md")
+    p.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     p.add_argument("--dist", type=Path, default=PINNACE_DIST)
     args = p.parse_args(argv)
     if args.quick:
@@ -320,17 +319,6 @@ def render(args: argparse.Namespace, targets: list[Target], sizes: Any, pages: A
     return "\n\n".join(parts)
 
 
-def update_doc(doc: Path, report: str) -> None:
-    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    block = f"{START}\n{report.strip()}\n{END}"
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    doc.write_text(text.rstrip("\n") + "\n")
-
-
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     targets = QUICK if args.quick else TARGETS
@@ -351,8 +339,8 @@ def main(argv: list[str]) -> int:
     report = render(args, targets, sizes, pages, version, nodes, npm, (loads[0], loads[1]))
     print(report)
     if args.write:
-        update_doc(args.doc, report)
-        log(f"wrote {args.doc}")
+        ffi.write_doc(report.strip(), START, END, HEADING)
+        log("wrote docs/benchmarks.md")
     return 0
 
 
