@@ -55,11 +55,12 @@ def table(results: dict[str, dict[str, float]], versions: dict[str, str]) -> str
 
 
 def write_doc(
-    text: str, start: str = START, end: str = END, heading: str = "## FFI and asyncio"
+    text: str, start: str = START, end: str = END, heading: str = "## FFI and asyncio",
+    path: Path = DOC,
 ) -> None:
-    """Put ``text`` between ``start`` and ``end`` in docs/benchmarks.md (a new ``heading``
-    section at the end if they are missing)."""
-    doc = DOC.read_text()
+    """Put ``text`` between ``start`` and ``end`` in ``path`` (docs/benchmarks.md; a new
+    ``heading`` section at the end if they are missing)."""
+    doc = path.read_text()
     block = f"{start}\n{text}\n{end}"
     if start in doc and end in doc:
         head, _, rest = doc.partition(start)
@@ -67,7 +68,7 @@ def write_doc(
         doc = head + block + tail
     else:
         doc = doc.rstrip("\n") + f"\n\n{heading}\n\n" + block + "\n"
-    DOC.write_text(doc)
+    path.write_text(doc)
 
 
 def rounds_args(doc: str, rounds: str, repeats: str) -> argparse.Namespace:

@@ -18,7 +18,7 @@ In one run (bench/wheel_sets.py makes the two sets in a temporary folder):
 * npm: the package files of the whole lock unpacked on disk, deflated against stored.
 
 --write puts the report between `<!-- bench:wheel-transport:start -->` and
-`<!-- bench:wheel-transport:end -->` of docs/benchmarks.md. A benchmark: nothing passes or fails on time.
+`<!-- bench:wheel-transport:end -->` of --doc. A benchmark: nothing passes or fails on time.
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--mbps", type=float, default=50, help="throttled profile, Mbit/s (0: none)")
     p.add_argument("--quick", action="store_true",
                    help="`import six`, 1 round, unthrottled, stored served with brotli only")
-    p.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    p.add_argument("--write", action="store_true", help="update --doc")
+    p.add_argument("--doc", type=Path, default=REPO / "docs" / "benchmarks.md")
     p.add_argument("--dist", type=Path, default=PINNACE_DIST)
     args = p.parse_args(argv)
     if args.quick:
@@ -339,8 +340,8 @@ def main(argv: list[str]) -> int:
     report = render(args, targets, sizes, pages, version, nodes, npm, (loads[0], loads[1]))
     print(report)
     if args.write:
-        ffi.write_doc(report.strip(), START, END, HEADING)
-        log("wrote docs/benchmarks.md")
+        ffi.write_doc(report.strip(), START, END, HEADING, args.doc)
+        log(f"wrote {args.doc}")
     return 0
 
 
