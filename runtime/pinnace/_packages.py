@@ -332,6 +332,21 @@ def install_fetched(fetched: Iterable[dict[str, str]]) -> list[str]:
     return libs
 
 
+def _take_interrupt(fetched: list[dict[str, str]]) -> None:
+    """Raise here, before anything is installed, an interrupt that came during a synchronous
+    download (left to the next bytecodes, it could land in a weakref callback that the garbage
+    collector runs, where Python prints it as ignored and goes on); the downloaded files go."""
+    from _pinnace_ffi import check_interrupt
+
+    try:
+        check_interrupt()
+    except BaseException:
+        for item in fetched:
+            if os.path.exists(item["path"]):
+                os.unlink(item["path"])
+        raise
+
+
 def ensure(names: list[str], suspend: bool = False) -> bool:
     """Install ``names`` and their dependencies now, fetching through the loader: synchronously,
     or with ``suspend`` by suspending Python while the loader downloads (JSPI).  Returns False,
@@ -349,6 +364,7 @@ def ensure(names: list[str], suspend: bool = False) -> bool:
         fetched = json.loads(text)
     else:
         fetched = _call("fetch", to_js(todo)).to_py()
+        _take_interrupt(fetched)
     libs = install_fetched(fetched)
     dynlibs = [p for p in libs if p.startswith(DYNLIB_DIR + "/")]
     if dynlibs and not suspend:  # loaded by file name now; extension modules at dlopen()
