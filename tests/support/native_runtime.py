@@ -56,6 +56,8 @@ sys.modules.setdefault("_pinnace_ffi", _module(
     "_pinnace_ffi", JsProxy=_JsProxy, to_js=lambda value: value, create_proxy=_not_natively,
     create_once_callable=_not_natively, _install=_not_natively, bridge=_not_natively,
     global_this=_not_natively,
+    # natively there is no interrupt buffer: CPython takes SIGINT itself
+    check_interrupt=lambda: None,
 ))  # fmt: skip
 
 
