@@ -177,20 +177,17 @@ def glue_provided(glue: str) -> set[str]:
     return {entry.split(":", 1)[0].strip() for entry in m[1].split(",") if entry.strip()}
 
 
-def _depends_closure(lock: dict[str, Any], archives: set[str], archive: str) -> set[str]:
+def _depends_closure(lock: dict[str, Any], archive: str) -> set[str]:
     """The archives of the lock entry shipping ``archive`` and of everything it depends on."""
-    by_file = {e["file_name"]: e for e in lock["packages"].values()}
-    start = by_file.get(archive)
-    if start is None:
-        return {archive}
-    seen, todo = set(), [start["name"]]
+    start = next((n for n, e in lock["packages"].items() if e["file_name"] == archive), None)
+    seen, todo = set(), [start] if start else []
     while todo:
         name = todo.pop()
         if name in seen or name not in lock["packages"]:
             continue
         seen.add(name)
         todo.extend(lock["packages"][name].get("depends", []))
-    return {lock["packages"][n]["file_name"] for n in seen} & archives | {archive}
+    return {lock["packages"][n]["file_name"] for n in seen} | {archive}
 
 
 def missing(folder: Path, main_wasm: Path, glue: Path) -> dict[str, list[str]]:
@@ -203,11 +200,14 @@ def missing(folder: Path, main_wasm: Path, glue: Path) -> dict[str, list[str]]:
     by_archive: dict[str, set[str]] = {}
     for sm in modules:
         by_archive.setdefault(sm.archive, set()).update(exported_symbols(sm.data))
+    # what a side module of each archive can bind to: the main module, and the side modules of
+    # its own package and of the packages it depends on (computed once an archive)
+    available = {archive: provided.union(*(by_archive.get(a, set())
+                                           for a in _depends_closure(lock, archive)))
+                 for archive in by_archive}  # fmt: skip
     out: dict[str, list[str]] = {}
     for sm in modules:
-        lacking = imported_symbols(sm.data) - provided - weak_imports(sm.data)
-        for archive in _depends_closure(lock, set(by_archive), sm.archive):
-            lacking -= by_archive.get(archive, set())
+        lacking = imported_symbols(sm.data) - available[sm.archive] - weak_imports(sm.data)
         if lacking:
             out[f"{sm.archive}!{sm.member}"] = sorted(lacking)
     return out
