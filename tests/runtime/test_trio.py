@@ -446,19 +446,22 @@ def test_keyboard_interrupt_stops_a_busy_trio_task(node: Node) -> None:
 import trio, pinnace.trio
 async def busy():
     await trio.sleep(0.01)
-    interrupt()
     n = 0
     try:
         while True:
             n += 1
+            if n == 1000:
+                interrupt()
     finally:
-        print("busy cleanup ran", n > 0)
+        print("busy cleanup ran", n >= 1000)
 await pinnace.trio.run(busy)
 `, { filename: "user.py" });
           console.log("not interrupted");
         } catch (e) {
+          // CPython reads the interrupt buffer every so many bytecodes: the signal lands on one of
+          // the loop's lines (7 to 10), after interrupt() has been called, never before.
           console.log(e.type);
-          console.log(e.message.includes('File "user.py", line 8, in busy'), e.message.includes("/pinnace/"));
+          console.log(/File "user\.py", line (7|8|9|10), in busy/.test(e.message), e.message.includes("/pinnace/"));
         }
         console.log(await py.runPythonAsync("await pinnace.trio.run(trio.sleep, 0)"));
         """
