@@ -119,20 +119,20 @@ def _ccache_env(tc: Toolchain, basedir: Path) -> dict[str, str]:
     return env
 
 
-def wasm_step(tc: Toolchain) -> Step:
-    return Step(
-        "cpython-wasm",
-        {
-            "src": source_step().key,
-            "native": native_step().key,
-            "toolchain": tc.config.parent.name,
-            "libs": wasmlibs.step(tc).key,
-            "configure": CONFIGURE_FLAGS,
-            "ldflags": WASM_LDFLAGS,
-            "setup_local": setup_local(tc),
-            "v": 2,
-        },
-    )
+def wasm_step(tc: Toolchain, opt: str | None = None) -> Step:
+    inputs = {
+        "src": source_step().key,
+        "native": native_step().key,
+        "toolchain": tc.config.parent.name,
+        "libs": wasmlibs.step(tc).key,
+        "configure": CONFIGURE_FLAGS,
+        "ldflags": WASM_LDFLAGS,
+        "setup_local": setup_local(tc),
+        "v": 2,
+    }
+    if opt is not None:  # a variant's compiler flags (bench/levers.py); dist's key stays as it was
+        inputs["opt"] = opt
+    return Step("cpython-wasm", inputs)
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def _configure_cache(tc: Toolchain) -> Path:
     return cache_root() / "configure-cache" / f"cpython-wasm-{content_key(inputs)}.cache"
 
 
-def _build_wasm(tc: Toolchain, out: Path) -> None:
+def _build_wasm(tc: Toolchain, out: Path, opt: str | None = None) -> None:
     src = source_dir()
     py = build_python()
     libs = wasmlibs.ensure(tc)
@@ -190,6 +190,8 @@ def _build_wasm(tc: Toolchain, out: Path) -> None:
         LIBLZMA_CFLAGS=f"-I{libs / 'include'}",
         LIBLZMA_LIBS=f"-L{libs / 'lib'} -llzma",
     )
+    if opt is not None:  # configure's OPT: the optimisation flags of every compile (not cached)
+        env["OPT"] = opt
     cached = _configure_cache(tc)
     if cached.exists():
         shutil.copy2(cached, out / "config.cache")
@@ -207,8 +209,9 @@ def _build_wasm(tc: Toolchain, out: Path) -> None:
          f"--with-build-python={py}", *CONFIGURE_FLAGS],
         logfile, cwd=out, env=env,
     )  # fmt: skip
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(out / "config.cache", cached)
+    if opt is None:  # a variant reads dist's answers, never writes them
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(out / "config.cache", cached)
     targets = _library_targets(out)
     log(f"cpython-wasm: make {' '.join(targets)}")
     run_logged([str(tc.emroot / "emmake"), "make", JOBS, *targets], logfile, cwd=out, env=env)
@@ -229,12 +232,14 @@ def _library_targets(builddir: Path) -> list[str]:
     return list(dict.fromkeys(targets))
 
 
-def build(tc: Toolchain | None = None, rebuild: bool = False) -> WasmBuild:
+def build(tc: Toolchain | None = None, rebuild: bool = False, opt: str | None = None) -> WasmBuild:
+    """The cross build (made if missing); ``opt``: configure's OPT for a variant built beside
+    dist's own (bench/levers.py), instead of configure's default."""
     tc = tc or toolchain.require()
-    step = wasm_step(tc)
+    step = wasm_step(tc, opt)
     if rebuild:
         step.invalidate()
-    out = step.ensure(lambda out: _build_wasm(tc, out))
+    out = step.ensure(lambda out: _build_wasm(tc, out, opt))
     return WasmBuild(builddir=out, srcdir=source_dir())
 
 

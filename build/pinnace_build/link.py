@@ -13,6 +13,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import exports
@@ -61,22 +62,26 @@ LINK_FLAGS = [
 CFLAGS = ["-O2", "-fPIC", *EH_FLAGS]
 
 
-def step(tc: Toolchain, cp: WasmBuild, needed: list[str]) -> Step:
-    return Step(
-        "main-module",
-        {
-            "cpython": cp.builddir.name,
-            "runtime_c": tree_digest(RUNTIME / "src"),
-            "flags": LINK_FLAGS,
-            "cflags": CFLAGS,
-            "side_module_imports": content_key({"names": needed}),
-            "exports_py": file_digest(Path(exports.__file__)),
-            "v": 3,
-        },
-    )
+def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] = (),
+         api_from: WasmBuild | None = None) -> Step:  # fmt: skip
+    inputs = {
+        "cpython": cp.builddir.name,
+        "runtime_c": tree_digest(RUNTIME / "src"),
+        "flags": LINK_FLAGS,
+        "cflags": CFLAGS,
+        "side_module_imports": content_key({"names": needed}),
+        "exports_py": file_digest(Path(exports.__file__)),
+        "v": 3,
+    }
+    if extra:  # a variant (bench/levers.py); dist's own key stays as it was
+        inputs["extra_flags"] = list(extra)
+    if api_from is not None:
+        inputs["api_from"] = api_from.builddir.name
+    return Step("main-module", inputs)
 
 
-def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path) -> None:
+def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path, extra: Sequence[str] = (),
+          api_from: WasmBuild | None = None) -> None:  # fmt: skip
     b = cp.builddir
     v = make_vars(b, ["LIBRARY", "LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS"])
     includes = [f"-I{cp.srcdir / 'Include'}", f"-I{b}"]
@@ -86,13 +91,17 @@ def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path) -> None:
         tc.run([str(tc.emcc), "-c", *CFLAGS, *includes, str(c), "-o", str(obj)])
         objects.append(str(obj))
     libs = shlex.split(" ".join([v["LINK_PYTHON_OBJS"], v["LIBS"], v["MODLIBS"], v["SYSLIBS"]]))
-    c_api = exports.defined_symbols(Path(V.LLVM_ROOT) / "llvm-objdump",
-                                    [*objects, *shlex.split(v["LINK_PYTHON_OBJS"])], b)  # fmt: skip
+    # the C API: what CPython's objects define with default visibility (read from another build
+    # of the same source when this one's objects are LLVM bitcode, which llvm-objdump cannot read)
+    api = api_from or cp
+    api_objects = shlex.split(make_vars(api.builddir, ["LINK_PYTHON_OBJS"])["LINK_PYTHON_OBJS"])
+    c_api = exports.defined_symbols(Path(V.LLVM_ROOT) / "llvm-objdump", objects, b)
+    c_api |= exports.defined_symbols(Path(V.LLVM_ROOT) / "llvm-objdump", api_objects, api.builddir)
     response = out / "exports.rsp"
     response.write_text(exports.linker_response((c_api | set(needed)) - exports.LINKER_PROVIDED))
     glue = out / "pinnace.asm.mjs"
-    tc.run([str(tc.emcc), *LINK_FLAGS, f"-Wl,@{response}", "-o", str(glue), *objects, *libs],
-           cwd=b)  # fmt: skip
+    tc.run([str(tc.emcc), *LINK_FLAGS, *extra, f"-Wl,@{response}", "-o", str(glue), *objects,
+            *libs], cwd=b)  # fmt: skip
     glue.write_text(prune_export_wrappers(glue.read_text()))
     subprocess.run(["node", "--check", str(glue)], check=True)
 
@@ -114,10 +123,14 @@ def prune_export_wrappers(glue: str) -> str:
     return _WRAPPER.sub(lambda m: "" if m[1] in dead else m[0], glue)
 
 
-def build(tc: Toolchain, cp: WasmBuild, needed: list[str]) -> Path:
+def build(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] = (),
+          api_from: WasmBuild | None = None) -> Path:  # fmt: skip
     """Link (if needed) and return the directory holding pinnace.asm.{mjs,wasm}; ``needed``:
-    the symbols the shipped side modules import (exports.needed_by)."""
-    return step(tc, cp, needed).ensure(lambda out: _link(tc, cp, needed, out))
+    the symbols the shipped side modules import (exports.needed_by).  For a variant measured by
+    bench/levers.py: ``extra``, more emcc link flags; ``api_from``, the build whose objects say
+    what the C API is."""
+    return step(tc, cp, needed, extra, api_from).ensure(
+        lambda out: _link(tc, cp, needed, out, extra, api_from))
 
 
 def copy_to(main_module: Path, dest: Path) -> None:

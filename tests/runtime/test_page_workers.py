@@ -139,8 +139,16 @@ def test_the_page_interrupts_a_worker_script(page: Any, isolated_site: Any) -> N
     """, scripts=0)
     page.wait_for_function("() => document.querySelector('.py-output')?.textContent === 'looping'", timeout=60_000)
     page.wait_for_selector("form.py-input")
-    page.evaluate("() => { for (const id of ['loop', 'asking']) document.getElementById(id).pinnaceWorker.interrupt(); }")
-    page.wait_for_function("() => document.querySelectorAll('script[data-pinnace-done]').length == 2")
+    ran = page.evaluate("() => ['loop', 'asking'].map((id) => document.getElementById(id).pinnaceWorker.interrupt())")
+    assert ran == [True, True]  # each was running Python (or waiting in input()) when interrupted
+    try:
+        page.wait_for_function("() => document.querySelectorAll('script[data-pinnace-done]').length == 2")
+    except Exception as exc:  # which one did not end, and what the page shows (this failed once in CI)
+        state = page.evaluate("""() => ({
+            done: [...document.querySelectorAll('script[data-pinnace-done]')].map((s) => s.id),
+            busy: ['loop', 'asking'].map((id) => document.getElementById(id).pinnaceWorker.busy),
+            shown: [...document.querySelectorAll('.py-output, .py-error')].map((e) => e.textContent)})""")
+        raise AssertionError(f"not every worker script ended after the interrupt: {state}") from exc
     shown = page.eval_on_selector_all("pre.py-error", "(es) => es.map((e) => e.textContent.trim().split('\\n').pop())")
     assert sorted(shown) == ["KeyboardInterrupt", "KeyboardInterrupt: interrupted from the page"]
     assert page.query_selector("form.py-input") is None  # the question went with it
