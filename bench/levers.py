@@ -33,7 +33,7 @@ import pyperformance
 import pyperformance_suite as suite
 from run import machine_facts
 
-from pinnace_build import pgo
+from pinnace_build import link, pgo
 
 START, END = "<!-- bench:levers:start -->", "<!-- bench:levers:end -->"
 ASM = ("pinnace.asm.mjs", "pinnace.asm.wasm")
@@ -49,16 +49,12 @@ class Lever:
     pgo: bool = False  # ... with the profile of an instrumented build's training run (pgo.py)
 
 
-# The link runs binaryen at -O2 (link.LINK_FLAGS); an -O3 link also runs Emscripten's
-# meta-DCE, which drops exports the side modules need (exports.check fails the build), so the
-# stronger binaryen levels are run over the linked module instead.
-FEATURES = ("--enable-exception-handling", "--enable-bulk-memory", "--enable-sign-ext",
-            "--enable-mutable-globals", "--enable-nontrapping-float-to-int")  # fmt: skip
+# binaryen's -O4 over the linked module, which dist's link already runs -O3 over (link.py).
 LEVERS = [
     Lever("mimalloc", "allocator: mimalloc instead of dlmalloc", ("-sMALLOC=mimalloc",)),
     Lever("emmalloc", "allocator: emmalloc instead of dlmalloc", ("-sMALLOC=emmalloc",)),
-    Lever("wasm-opt-O3", "binaryen -O3 over the linked module", wasm_opt=("-O3", *FEATURES)),
-    Lever("wasm-opt-O4", "binaryen -O4 over the linked module", wasm_opt=("-O4", *FEATURES)),
+    Lever("wasm-opt-O4", "binaryen -O4 over the linked module (dist's: -O3)",
+          wasm_opt=("-O4", *link.WASM_OPT_FLAGS[1:])),
     Lever("lto", "CPython compiled with -flto (optimised across files at the link)",
           opt=f"{pgo.OPT} -flto"),
     Lever("pgo", "CPython compiled with a profile of regrtest --pgo run in an instrumented build",
@@ -75,7 +71,7 @@ def variants_root() -> Path:
 
 def make_variant(lever: Lever, dist: Path) -> Path:
     """A folder with dist/'s files (links) and this lever's main module (copies)."""
-    from pinnace_build import exports, link, toolchain
+    from pinnace_build import exports, toolchain
     from pinnace_build.cache import Step
     from pinnace_build.cpython import build as cpython_build
 

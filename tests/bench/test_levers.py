@@ -16,14 +16,14 @@ from support.hosts import REPO
 @pytest.mark.usefixtures("dist")
 @pytest.mark.skipif(os.environ.get("PINNACE_TEST_FULL") != "1",
                     reason="runs in `make test-full` only (make test's time budget: a link and "
-                           "binaryen's -O3 over the main module, about a minute)")  # fmt: skip
+                           "binaryen's -O4 over the main module, about a minute)")  # fmt: skip
 def test_a_lever_is_built_timed_and_reported() -> None:
-    res = subprocess.run([sys.executable, str(REPO / "bench" / "levers.py"), "--only", "wasm-opt-O3",
+    res = subprocess.run([sys.executable, str(REPO / "bench" / "levers.py"), "--only", "wasm-opt-O4",
                           "--benchmarks", "richards,unpack_sequence", "--reps", "1"],
                          capture_output=True, text=True, timeout=1200, cwd=REPO / "bench")  # fmt: skip
     assert res.returncode == 0, res.stderr
     rows = [r.split("|")[1:-1] for r in res.stdout.splitlines() if r.startswith("| ") and "---" not in r]
-    assert [r[0].strip() for r in rows[1:]] == ["wasm-opt-O3"]
+    assert [r[0].strip() for r in rows[1:]] == ["wasm-opt-O4"]
     cells = rows[1]
     assert float(cells[2].strip(" *")) > 0  # the time ratio
     assert re.fullmatch(r"[0-2] of 2", cells[3].strip())  # both benchmarks timed in both
