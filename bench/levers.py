@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import math
 import shlex
 import shutil
-import statistics
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +31,10 @@ import pyperformance
 import pyperformance_suite as suite
 from run import machine_facts
 
-from pinnace_build import link, pgo
+from pinnace_build import exports, link, pgo, toolchain
+from pinnace_build.cache import Step
+from pinnace_build.cpython import build as cpython_build
+from pinnace_build.paths import cache_root
 
 START, END = "<!-- bench:levers:start -->", "<!-- bench:levers:end -->"
 ASM = ("pinnace.asm.mjs", "pinnace.asm.wasm")
@@ -64,17 +65,11 @@ LEVERS = [
 
 
 def variants_root() -> Path:
-    from pinnace_build.paths import cache_root
-
     return cache_root() / "levers"
 
 
 def make_variant(lever: Lever, dist: Path) -> Path:
     """A folder with dist/'s files (links) and this lever's main module (copies)."""
-    from pinnace_build import exports, toolchain
-    from pinnace_build.cache import Step
-    from pinnace_build.cpython import build as cpython_build
-
     tc = toolchain.require()
     default = cpython_build(tc)
     opt = lever.opt
@@ -113,9 +108,9 @@ def brotli_size(path: Path) -> int:
 
 
 def geomean(a: pyperformance.Result, b: pyperformance.Result) -> tuple[float, int, int]:
+    """a / b over the benchmarks both timed: geometric mean, how many a was faster on, of how many."""
     ratios = [a.ms[n] / b.ms[n] for n in a.ms if n in b.ms]
-    geo = math.exp(statistics.fmean(math.log(r) for r in ratios)) if ratios else float("nan")
-    return geo, sum(r < 1 for r in ratios), len(ratios)
+    return pyperformance.geometric_mean(ratios), sum(r < 1 for r in ratios), len(ratios)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -131,10 +126,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    levers = [lv for lv in LEVERS if not args.only or lv.name in args.only.split(",")]
-    if not levers:
-        print(f"bench: no such lever: {args.only}", file=sys.stderr)
+    wanted = set(args.only.split(",")) if args.only else {lv.name for lv in LEVERS}
+    if unknown := wanted - {lv.name for lv in LEVERS}:
+        print(f"bench: no such lever: {sorted(unknown)}", file=sys.stderr)
         return 2
+    levers = [lv for lv in LEVERS if lv.name in wanted]
     core_dists.ensure_npm_deps()
     wheel = suite.wheel_path()
     benches, _left = suite.available(wheel, include_slow=False)

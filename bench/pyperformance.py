@@ -54,6 +54,10 @@ def measure(dist: core_dists.Distribution, benches: list[suite.Benchmark], setup
     return result
 
 
+def geometric_mean(ratios: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(r) for r in ratios)) if ratios else float("nan")
+
+
 def fmt(ms: float) -> str:
     return f"{ms:,.0f}" if ms >= 100 else f"{ms:.2f}" if ms < 1 else f"{ms:.1f}"
 
@@ -70,7 +74,7 @@ def report(ours: Result, theirs: Result, benches: list[suite.Benchmark], left: d
         else:
             why = ours.failed.get(b.name) or theirs.failed.get(b.name, "")
             lines.append(f"| {b.name} | {fmt(a) if a else 'failed'} | {fmt(p) if p else 'failed'} | ({why}) |")
-    geo = math.exp(statistics.fmean(math.log(r) for r in ratios)) if ratios else float("nan")
+    geo = geometric_mean(ratios)
     faster = sum(r < 1 for r in ratios)
     lines.append(f"| **geometric mean** ({len(ratios)} benchmarks) | | | **{geo:.2f}** |")
     when = datetime.date.today().isoformat()

@@ -99,10 +99,13 @@ def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path, extra: Seq
     libs = shlex.split(" ".join([v["LINK_PYTHON_OBJS"], v["LIBS"], v["MODLIBS"], v["SYSLIBS"]]))
     # the C API: what CPython's objects define with default visibility (read from another build
     # of the same source when this one's objects are LLVM bitcode, which llvm-objdump cannot read)
-    api = api_from or cp
-    api_objects = shlex.split(make_vars(api.builddir, ["LINK_PYTHON_OBJS"])["LINK_PYTHON_OBJS"])
-    c_api = exports.defined_symbols(Path(V.LLVM_ROOT) / "llvm-objdump", objects, b)
-    c_api |= exports.defined_symbols(Path(V.LLVM_ROOT) / "llvm-objdump", api_objects, api.builddir)
+    objdump = Path(V.LLVM_ROOT) / "llvm-objdump"
+    if api_from is None:
+        c_api = exports.defined_symbols(objdump, [*objects, *shlex.split(v["LINK_PYTHON_OBJS"])], b)
+    else:
+        api_objects = make_vars(api_from.builddir, ["LINK_PYTHON_OBJS"])["LINK_PYTHON_OBJS"]
+        c_api = (exports.defined_symbols(objdump, objects, b)
+                 | exports.defined_symbols(objdump, shlex.split(api_objects), api_from.builddir))
     response = out / "exports.rsp"
     response.write_text(exports.linker_response((c_api | set(needed)) - exports.LINKER_PROVIDED))
     glue = out / "pinnace.asm.mjs"

@@ -28,6 +28,7 @@ from . import versions as V
 from .cache import BuildError, Step, log, run_logged
 from .cpython import WasmBuild
 from .debian import fetch
+from .node_python import NODE_FLAGS
 from .toolchain import Toolchain
 
 # The tarball, as SOURCES entries are: apt spec, file, sha256 (fetched only by this lever).
@@ -152,7 +153,7 @@ def train(variant: Path, instrumented: WasmBuild) -> Path:
         raw = out / "cpython.profraw"
         env = dict(os.environ, LLVM_PROFILE_FILE=str(raw), PYTHON_COLORS="0")
         log("pgo: training (regrtest --pgo in the instrumented build, several minutes)")
-        res = subprocess.run(["node", "--stack-size=4000", str(variant / "pinnace-python.mjs"),
+        res = subprocess.run(["node", *NODE_FLAGS, str(variant / "pinnace-python.mjs"),
                               "-c", TRAIN], cwd=out, env=env, capture_output=True, text=True)  # fmt: skip
         (out / "train.log").write_text(res.stdout + res.stderr)
         if res.returncode != 0 or not raw.exists():
