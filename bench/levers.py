@@ -1,7 +1,8 @@
 """Build levers of the main module, measured one at a time against dist/ (issue #15, part 2).
 
-Each lever is the main module built again with one change (a link flag, binaryen passes over
-the linked module, or CPython's compiler flags: LTO, PGO with build/pinnace_build/pgo.py), put
+dist/'s main module is CPython compiled with a profile and LTO (build/pinnace_build/pgo.py), with
+binaryen -O3 over the link.  Each lever is that main module built again with one change (a link
+flag, binaryen passes over the linked module, CPython without the profile or without LTO), put
 in a folder of its own beside dist/'s other files, and timed with pyperformance's benchmark
 files (bench/pyperformance.py's runner) in one run: every variant is built first, then dist/ is
 timed, then each variant, then dist/ again.
@@ -37,7 +38,6 @@ from pinnace_build.cpython import build as cpython_build
 from pinnace_build.paths import cache_root
 
 START, END = "<!-- bench:levers:start -->", "<!-- bench:levers:end -->"
-ASM = ("pinnace.asm.mjs", "pinnace.asm.wasm")
 
 
 @dataclass(frozen=True)
@@ -46,21 +46,20 @@ class Lever:
     what: str
     link_flags: tuple[str, ...] = ()  # more emcc link flags (link.build's `extra`)
     wasm_opt: tuple[str, ...] = ()  # then binaryen's wasm-opt over the linked module
-    opt: str | None = None  # CPython built again with this configure OPT (its objects change)
-    pgo: bool = False  # ... with the profile of an instrumented build's training run (pgo.py)
+    pgo: bool = True  # CPython compiled with the training's profile (pgo.py), as dist's is
+    lto: bool = True  # ... and with -flto, as dist's is
 
 
-# binaryen's -O4 over the linked module, which dist's link already runs -O3 over (link.py).
+# dist's main module: CPython with PGO and LTO (pgo.optimised), binaryen -O3 over the link.
 LEVERS = [
+    Lever("plain", "CPython compiled without profile or LTO (configure's -O3 alone)",
+          pgo=False, lto=False),
+    Lever("lto-only", "without the profile (LTO alone)", pgo=False),
+    Lever("pgo-only", "without LTO (the profile alone)", lto=False),
     Lever("mimalloc", "allocator: mimalloc instead of dlmalloc", ("-sMALLOC=mimalloc",)),
     Lever("emmalloc", "allocator: emmalloc instead of dlmalloc", ("-sMALLOC=emmalloc",)),
     Lever("wasm-opt-O4", "binaryen -O4 over the linked module (dist's: -O3)",
           wasm_opt=("-O4", *link.WASM_OPT_FLAGS[1:])),
-    Lever("lto", "CPython compiled with -flto (optimised across files at the link)",
-          opt=f"{pgo.OPT} -flto"),
-    Lever("pgo", "CPython compiled with a profile of regrtest --pgo run in an instrumented build",
-          pgo=True),
-    Lever("pgo+lto", "both", opt=f"{pgo.OPT} -flto", pgo=True),
 ]
 
 
@@ -69,29 +68,16 @@ def variants_root() -> Path:
 
 
 def make_variant(lever: Lever, dist: Path) -> Path:
-    """A folder with dist/'s files (links) and this lever's main module (copies)."""
+    """A folder with dist/'s files and this lever's main module."""
     tc = toolchain.require()
-    default = cpython_build(tc)
-    opt = lever.opt
-    if lever.pgo:  # an instrumented build first, trained; then the build that reads its profile
-        trained = make_variant(Lever("pgo-instrumented", "", pgo.link_generate(tc),
-                                     opt=pgo.OPT_GENERATE), dist)  # fmt: skip
-        profile = pgo.train(trained, cpython_build(tc, opt=pgo.OPT_GENERATE))
-        opt = f"{opt or pgo.OPT} {pgo.use_flags(profile)}"
+    plain = cpython_build(tc)
+    if lever.pgo:
+        built = pgo.optimised(tc, dist, lto=lever.lto)
+    else:
+        built = cpython_build(tc, opt=pgo.OPT_LTO if lever.lto else None)
     folder = variants_root() / lever.name
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for f in dist.iterdir():
-        if f.name.startswith(ASM):
-            continue
-        if f.suffix in (".mjs", ".js", ".json") or f.is_dir():
-            # copies: node resolves a linked module to its real path, whose neighbours are dist's
-            (shutil.copytree if f.is_dir() else shutil.copy2)(f, folder / f.name)
-        else:  # data the loader reads from its own folder: links do
-            (folder / f.name).symlink_to(f.resolve())
-    linked = link.build(tc, cpython_build(tc, opt=opt), exports.needed_by(dist), lever.link_flags,
-                        api_from=default)  # fmt: skip
+    link.folder_like(dist, folder)
+    linked = link.build(tc, built, exports.needed_by(dist), lever.link_flags, api_from=plain)
     link.copy_to(linked, folder)
     if lever.wasm_opt:  # cached like a step: binaryen -O4 over the module takes minutes
         step = Step("main-module-wasm-opt", {"linked": linked.name, "flags": list(lever.wasm_opt)})

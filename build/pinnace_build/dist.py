@@ -2,7 +2,8 @@
 
 ``dist/`` after ``pinnace build dist``::
 
-    pinnace.asm.wasm     CPython + runtime, an Emscripten dynamic-linking main module
+    pinnace.asm.wasm     CPython (PGO + LTO: pgo.py) + runtime, an Emscripten dynamic-linking
+                         main module
     pinnace.asm.mjs      its JS glue, an ES module (browser main thread, workers, Node)
     python313.zip        the standard library as bytecode, plus the runtime package `pinnace`
     sqlite3-*.whl, lzma-*.whl, decimal-*.whl, test-*.whl
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
 
-from . import cpython, exports, link, lockfile, npm, stdlib, stdlib_pieces, toolchain, versions
+from . import cpython, exports, link, lockfile, npm, pgo, stdlib, stdlib_pieces, toolchain, versions
 from .cache import Step, file_digest, log, tree_digest
 from .paths import DIST, LOADER, RUNTIME, STDLIB_PATCHES
 
@@ -115,8 +116,10 @@ def copy_pieces(pieces: Path, dest: Path) -> None:
 
 def main_module(tc: toolchain.Toolchain, cp: cpython.WasmBuild, dest: Path) -> None:
     """Link the main module for the side modules now in ``dest`` (it exports what they import:
-    exports.py), put it there and check that every import of theirs is provided."""
-    linked = link.build(tc, cp, exports.needed_by(dest))
+    exports.py), put it there and check that every import of theirs is provided.  It is linked
+    from CPython built with a profile and LTO (pgo.py; its training runs ``dest``'s loader and
+    stdlib), the C API read from ``cp``, the plain build packages are built against."""
+    linked = link.build(tc, pgo.optimised(tc, dest), exports.needed_by(dest), api_from=cp)
     link.copy_to(linked, dest)
     exports.check(dest, dest / "pinnace.asm.wasm", dest / "pinnace.asm.mjs")
 
@@ -136,8 +139,8 @@ def build(dest: Path = DIST) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(packed / stdlib.ZIP_NAME, dest / stdlib.ZIP_NAME)
     copy_pieces(pieces, dest)
+    build_loader(dest)  # before the main module: the PGO training runs the loader
     main_module(tc, cp, dest)
-    build_loader(dest)
     precompress(dest)
     log(f"dist ready: {dest}")
     return dest

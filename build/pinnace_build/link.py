@@ -16,9 +16,9 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import exports
+from . import apart_modules, exports
 from . import versions as V
-from .cache import Step, content_key, file_digest, tree_digest
+from .cache import BuildError, Step, content_key, file_digest, tree_digest
 from .cpython import WasmBuild, make_vars
 from .paths import RUNTIME
 from .toolchain import Toolchain
@@ -67,6 +67,32 @@ WASM_OPT_FLAGS = ["-O3", "--enable-exception-handling", "--enable-bulk-memory", 
                   "--enable-mutable-globals", "--enable-nontrapping-float-to-int"]  # fmt: skip
 
 
+# Builtins of the cross build that the main module leaves out, with their inittab entries: they
+# ship as side modules in a stdlib piece (apart_modules.py; 0.2 MB of the wasm under brotli).
+MAIN_MODULE_LEAVES_OUT = apart_modules.CJK
+
+
+def python_objects(cp: WasmBuild, linked: list[str]) -> list[str]:
+    """``linked`` (CPython's LINK_PYTHON_OBJS) without the objects of MAIN_MODULE_LEAVES_OUT."""
+    sources = apart_modules.sources(cp.srcdir, MAIN_MODULE_LEAVES_OUT.modules).values()
+    left_out = {f"Modules/{rel.removesuffix('.c')}.o" for files in sources for rel in files}
+    if missing := left_out - set(linked):
+        raise BuildError(f"main-module: {sorted(missing)} are not among CPython's objects")
+    return [o for o in linked if o not in left_out]
+
+
+def inittab_without_left_out(config_c: str) -> str:
+    """Modules/config.c (makesetup's inittab of the builtin modules) without the entries and
+    declarations of MAIN_MODULE_LEAVES_OUT."""
+    for name in MAIN_MODULE_LEAVES_OUT.modules:
+        declaration = f"extern PyObject* PyInit_{name}(void);\n"
+        entry = f'    {{"{name}", PyInit_{name}}},\n'
+        if config_c.count(declaration) != 1 or config_c.count(entry) != 1:
+            raise BuildError(f"main-module: Modules/config.c has no single inittab entry for {name}")
+        config_c = config_c.replace(declaration, "").replace(entry, "")
+    return config_c
+
+
 def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] = (),
          api_from: WasmBuild | None = None) -> Step:  # fmt: skip
     inputs = {
@@ -77,6 +103,7 @@ def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] =
         "wasm_opt": WASM_OPT_FLAGS,
         "side_module_imports": content_key({"names": needed}),
         "exports_py": file_digest(Path(exports.__file__)),
+        "leaves_out": MAIN_MODULE_LEAVES_OUT.modules,
         "v": 3,
     }
     if extra:  # a variant (bench/levers.py); dist's own key stays as it was
@@ -89,23 +116,31 @@ def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] =
 def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path, extra: Sequence[str] = (),
           api_from: WasmBuild | None = None) -> None:  # fmt: skip
     b = cp.builddir
-    v = make_vars(b, ["LIBRARY", "LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS"])
+    v = make_vars(b, ["LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS", "PY_CORE_CFLAGS"])
     includes = [f"-I{cp.srcdir / 'Include'}", f"-I{b}"]
     objects = []  # not Programs/python.o: runtime/src/pinnace.c has main()
     for c in sorted((RUNTIME / "src").glob("*.c")):
         obj = out / (c.stem + ".o")
         tc.run([str(tc.emcc), "-c", *CFLAGS, *includes, str(c), "-o", str(obj)])
         objects.append(str(obj))
-    libs = shlex.split(" ".join([v["LINK_PYTHON_OBJS"], v["LIBS"], v["MODLIBS"], v["SYSLIBS"]]))
+    # CPython's objects, with an inittab compiled here in place of Modules/config.o
+    config_c = out / "config.c"
+    config_c.write_text(inittab_without_left_out((b / "Modules" / "config.c").read_text()))
+    tc.run([str(tc.emcc), "-c", *shlex.split(v["PY_CORE_CFLAGS"]), str(config_c), "-o",
+            str(out / "config.o")], cwd=b)  # fmt: skip
+    python_objs = [str(out / "config.o") if o == "Modules/config.o" else o
+                   for o in python_objects(cp, shlex.split(v["LINK_PYTHON_OBJS"]))]  # fmt: skip
+    libs = [*python_objs, *shlex.split(" ".join([v["LIBS"], v["MODLIBS"], v["SYSLIBS"]]))]
     # the C API: what CPython's objects define with default visibility (read from another build
     # of the same source when this one's objects are LLVM bitcode, which llvm-objdump cannot read)
     objdump = Path(V.LLVM_ROOT) / "llvm-objdump"
     if api_from is None:
-        c_api = exports.defined_symbols(objdump, [*objects, *shlex.split(v["LINK_PYTHON_OBJS"])], b)
+        c_api = exports.defined_symbols(objdump, [*objects, *python_objs], b)
     else:
         api_objects = make_vars(api_from.builddir, ["LINK_PYTHON_OBJS"])["LINK_PYTHON_OBJS"]
         c_api = (exports.defined_symbols(objdump, objects, b)
-                 | exports.defined_symbols(objdump, shlex.split(api_objects), api_from.builddir))
+                 | exports.defined_symbols(objdump, python_objects(api_from, shlex.split(api_objects)),
+                                           api_from.builddir))  # fmt: skip
     response = out / "exports.rsp"
     response.write_text(exports.linker_response((c_api | set(needed)) - exports.LINKER_PROVIDED))
     glue = out / "pinnace.asm.mjs"
@@ -144,6 +179,26 @@ def build(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] 
         lambda out: _link(tc, cp, needed, out, extra, api_from))
 
 
+ASM = ("pinnace.asm.mjs", "pinnace.asm.wasm")
+
+
 def copy_to(main_module: Path, dest: Path) -> None:
-    for name in ("pinnace.asm.mjs", "pinnace.asm.wasm"):
+    for name in ASM:
         shutil.copy2(main_module / name, dest / name)
+
+
+def folder_like(dist: Path, folder: Path) -> None:
+    """A new ``folder`` with ``dist``'s files but its main module, for another main module (the
+    PGO training's, bench/levers.py's variants): copies of the loader's JS and of the JSON, links
+    to the data the loader reads from its own folder."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for f in dist.iterdir():
+        if f.name.startswith(ASM):
+            continue
+        if f.suffix in (".mjs", ".js", ".json") or f.is_dir():
+            # copies: node resolves a linked module to its real path, whose neighbours are dist's
+            (shutil.copytree if f.is_dir() else shutil.copy2)(f, folder / f.name)
+        else:
+            (folder / f.name).symlink_to(f.resolve())

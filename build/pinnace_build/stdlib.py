@@ -104,7 +104,7 @@ def write_zip(build_python: Path, target: Path, parts: list[tuple[Path, list[str
 
 
 # The cross build is configured --disable-test-modules, but the distribution has them: the test
-# piece ships them (test_modules.py).  test.support skips every suite that needs them when the
+# piece ships them (apart_modules.py).  test.support skips every suite that needs them when the
 # build says TEST_MODULES=no.
 SYSCONFIG_CHANGES = {"'TEST_MODULES': 'no',": "'TEST_MODULES': 'yes',"}
 

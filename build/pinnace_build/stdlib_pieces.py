@@ -12,6 +12,8 @@ lzma             lzma, _lzma                 lzma.py (bytecode) + _lzma.so (with
 decimal          _decimal                    _decimal.so (libmpdec); decimal.py stays
 test             test, _testcapi, ...        Lib/test as it is (sources and data files) +
                                              CPython's test extension modules
+cjkcodecs        _multibytecodec, _codecs_*  the C modules of the CJK codecs (the
+                                             encodings.* modules that use them stay)
 multiprocessing  multiprocessing             pure Python a page does not import, as
 devtools         pdb, bdb, doctest, ...      bytecode (docs/packages.md says why each)
 protocols        ftplib, smtplib, xmlrpc, ...
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cpython, lockfile, stdlib, test_modules
+from . import apart_modules, cpython, lockfile, stdlib
 from . import versions as V
 from .cache import Step, file_digest, tree_digest
 from .pyodide_root import WHEEL_PLATFORM
@@ -55,7 +57,7 @@ class Piece:
     name: str
     imports: tuple[str, ...]
     modules: tuple[str, ...]  # top-level entries of Lib/ moved out of the core
-    extensions: tuple[str, ...]  # names in cpython.SHARED_MODULES or test_modules.MODULES
+    extensions: tuple[str, ...]  # names in cpython.SHARED_MODULES or an apart_modules group
     kind: str  # "pyc": modules as bytecode; "py": every file as it is (data files too)
     imported_by: tuple[str, ...] = ()
     depends: tuple[str, ...] = ()  # other pieces its modules import as they are imported
@@ -81,8 +83,11 @@ PIECES = (
     # statistics import decimal.
     Piece("decimal", ("_decimal",), (), ("_decimal",), "pyc",
           imported_by=("decimal", "fractions", "statistics")),
-    Piece("test", ("test", *test_modules.MODULES), ("test",), test_modules.MODULES, "py",
-          depends=("devtools",)),  # libregrtest imports trace
+    Piece("test", ("test", *apart_modules.TEST.modules), ("test",), apart_modules.TEST.modules,
+          "py", depends=("devtools",)),  # libregrtest imports trace
+    # The CJK codecs' C modules: encodings.shift_jis (in the core) imports _codecs_jp, and the
+    # first use of the codec fetches this piece.
+    Piece("cjkcodecs", apart_modules.CJK.modules, (), apart_modules.CJK.modules, "pyc"),
     # Pure Python that a page does not import (docs/packages.md says why each): processes,
     # debugging and other development tools, clients and servers of socket protocols, XML, the
     # DBM databases, the pure-Python twins of C modules the core has (_io, _datetime), other
@@ -114,7 +119,8 @@ def step(tc: Toolchain, cp: cpython.WasmBuild) -> Step:
             "wasm_opt": WASM_OPT_FLAGS,
             "builder": tree_digest(Path(__file__).parent, "stdlib*.py"),
             "pyc_format": file_digest(Path(__file__).with_name("wheel_bytecode.py")),
-            "test_modules": test_modules.step(tc, cp).key,
+            "test_modules": apart_modules.step(tc, cp, apart_modules.TEST).key,
+            "cjk_modules": apart_modules.step(tc, cp, apart_modules.CJK).key,
             "v": 1,
         },
     )
@@ -160,7 +166,8 @@ def _build(tc: Toolchain, cp: cpython.WasmBuild, out: Path) -> None:
     lib = cp.srcdir / "Lib"
     suffix = cp.make_var("EXT_SUFFIX")
     built = {name: cp.shared_module(name) for name in cpython.SHARED_MODULES}
-    built.update(test_modules.build(tc, cp))
+    built.update(apart_modules.build(tc, cp, apart_modules.TEST))
+    built.update(apart_modules.build(tc, cp, apart_modules.CJK))
     optimized: dict[str, Path] = {}
     for name, so in built.items():
         optimized[name] = out / f"{name}{suffix}"

@@ -93,7 +93,10 @@ NOT_SUSPENDABLE = (
 
 
 def _cannot_fetch(fullname: str, package: str, reason: str) -> ImportError:
-    return ImportError(
+    """The ImportError of a lock package this host cannot fetch now.  Its ``package`` (as a
+    PackageError's) tells it from a module that does not exist: the stdlib's codec search
+    (build/stdlib-patches/encodings.patch) lets it through instead of "unknown encoding"."""
+    err = ImportError(
         f"No module named {fullname!r}: it is in package {package!r}, which is not "
         f"installed, and this host cannot fetch it during an import ({reason}). "
         f"Load it first: `await pinnace.loadPackage({package!r})` in JS, or run the code "
@@ -101,6 +104,8 @@ def _cannot_fetch(fullname: str, package: str, reason: str) -> ImportError:
         "code imports before running it.",
         name=fullname,
     )
+    err.package = package  # type: ignore[attr-defined]
+    return err
 
 
 def _is_probe(attr: str) -> bool:

@@ -126,9 +126,26 @@ def test_the_main_module_exports_the_c_api_and_what_shipped_modules_import() -> 
     cp = cpython.find(tc)
     assert cp is not None, "the CPython build dist/ was made from is not in the cache"
     objects = cpython.make_vars(cp.builddir, ["LINK_PYTHON_OBJS"])["LINK_PYTHON_OBJS"].split()
-    c_api = exports.defined_symbols(Path(link.V.LLVM_ROOT) / "llvm-objdump", objects, cp.builddir)
+    linked = link.python_objects(cp, objects)  # without the CJK codecs (a stdlib piece)
+    assert "Modules/cjkcodecs/_codecs_jp.o" in objects and "Modules/cjkcodecs/_codecs_jp.o" not in linked
+    c_api = exports.defined_symbols(Path(link.V.LLVM_ROOT) / "llvm-objdump", linked, cp.builddir)
     assert {"PyFloat_FromDouble", "PyExc_TypeError", "PyInit__json", "Py_Initialize"} <= c_api
     main = exports.exported_symbols((DIST / "pinnace.asm.wasm").read_bytes())
     assert c_api <= main, f"C API not exported: {sorted(c_api - main)[:20]}"
+    left_out = {f"PyInit_{m}" for m in link.MAIN_MODULE_LEAVES_OUT.modules}
+    assert "PyInit__codecs_jp" in left_out and not left_out & main
     assert exports.missing(DIST, DIST / "pinnace.asm.wasm", DIST / "pinnace.asm.mjs") == {}
     assert len(main) < 7000  # MAIN_MODULE=1 exported 9,740: all of libc++ among them
+
+
+@pytest.mark.usefixtures("dist")
+def test_the_inittab_loses_the_left_out_modules_only() -> None:
+    cp = cpython.find(toolchain.require())
+    assert cp is not None, "the CPython build dist/ was made from is not in the cache"
+    config_c = (cp.builddir / "Modules" / "config.c").read_text()
+    kept = link.inittab_without_left_out(config_c)
+    assert '{"_codecs_jp", PyInit__codecs_jp}' in config_c
+    assert "_codecs_jp" not in kept and "_multibytecodec" not in kept
+    assert '{"_json", PyInit__json}' in kept and kept.count("PyInit_") == config_c.count("PyInit_") - 14
+    with pytest.raises(BuildError, match="no single inittab entry for _multibytecodec"):
+        link.inittab_without_left_out(kept)  # a CPython whose inittab changed fails the build

@@ -1,10 +1,9 @@
-"""The profile runtime of the PGO lever (build/pinnace_build/pgo.py): compiler-rt's lib/profile
-built for wasm32-emscripten counts what instrumented wasm code runs under node, and LLVM's
-llvm-profdata reads what it writes."""
+"""The profile runtime of the main module's PGO build (build/pinnace_build/pgo.py): compiler-rt's
+lib/profile built for wasm32-emscripten counts what instrumented wasm code runs under node, and
+LLVM's llvm-profdata reads what it writes."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -13,12 +12,6 @@ import pytest
 
 from pinnace_build import pgo, toolchain
 from pinnace_build import versions as V
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("PINNACE_TEST_FULL") != "1",
-    reason="runs in `make test-full` only: its first run downloads LLVM's source (164 MB) for a "
-           "benchmark lever (bench/levers.py), which dist does not use",
-)  # fmt: skip
 
 PROGRAM = """\
 #include <stdio.h>

@@ -1,4 +1,4 @@
-"""Stdlib pieces (sqlite3, lzma, _decimal, test, and the pure-Python ones a page never imports):
+"""Stdlib pieces (sqlite3, lzma, _decimal, test, the CJK codecs, and the pure-Python ones a page never imports):
 out of the core, fetched on first import in node (loadPinnace and `pinnace python`) and Chromium
 (the runPythonAsync pre-scan)."""
 
@@ -54,7 +54,7 @@ before = P.is_installed("test")
 import test.support
 result = [before, test.support.__file__, test.support.is_emscripten]
 """
-# CPython's test extension modules come with the test piece (build/pinnace_build/test_modules.py).
+# CPython's test extension modules come with the test piece (build/pinnace_build/apart_modules.py).
 TESTCAPI = """
 import pinnace._packages as P
 before = P.is_installed("test")
@@ -63,6 +63,17 @@ import test.support  # its suites that need the test modules run (not skipped)
 result = [before, P.is_installed("test"), _testcapi.INT_MAX, _testcapi.__file__,
           _testinternalcapi.get_recursion_depth() > 0, xxsubtype.spamdict().getstate(),
           test.support.TEST_MODULES_ENABLED]
+"""
+# The CJK codecs' C modules: the core's encodings.shift_jis imports _codecs_jp (a stand-in, as
+# a core module's import), and the codec's first use fetches the piece.
+CJK = """
+import sys, pinnace._packages as P
+before = P.is_installed("cjkcodecs")
+text = "日本語のテキスト"
+jp = text.encode("shift_jis")
+result = [before, jp.decode("shift_jis") == text, len(jp), "한국어".encode("euc_kr").decode("euc_kr"),
+          sys.modules["_codecs_jp"].__file__, "_codecs_jp" in sys.builtin_module_names,
+          P.is_installed("cjkcodecs")]
 """
 # A core module probing a piece as it is imported fetches nothing; its use does.
 PROBE = """
@@ -125,6 +136,12 @@ def check_testcapi(r: list[Any]) -> None:
     assert r[4:] == [True, 0, True]
 
 
+def check_cjk(r: list[Any], before: bool = False) -> None:
+    assert r[:4] == [before, True, 16, "한국어"]
+    assert r[4] == SITE + "_codecs_jp.cpython-313-wasm32-emscripten.so"
+    assert r[5:] == [False, True]
+
+
 def check_pure(r: list[Any]) -> None:
     assert r == [False, [], [True] * 7, True]
 
@@ -138,7 +155,7 @@ def check_probe(r: list[Any]) -> None:
 CASES = {"sqlite3": (SQLITE, check_sqlite), "lzma": (LZMA, check_lzma),
          "decimal": (DECIMAL, check_decimal), "test": (TEST, check_test),
          "testcapi": (TESTCAPI, check_testcapi), "probe": (PROBE, check_probe),
-         "pure": (PURE, check_pure)}  # fmt: skip
+         "pure": (PURE, check_pure), "cjk": (CJK, check_cjk)}  # fmt: skip
 
 
 def as_json(snippet: str) -> str:
@@ -159,7 +176,7 @@ def test_core_archive_and_main_module_leave_the_pieces_out(dist: Path, node: Nod
     assert not names & {"asyncio/windows_events.pyc", "nturl2path.pyc", "curses/__init__.pyc"}
     out = node.run("""
         const py = await loadPinnace({ stdout: () => {} });
-        console.log(py.runPython("import sys; ' '.join(sorted(set(sys.builtin_module_names) & {'_sqlite3', '_lzma', '_decimal', '_bz2', 'zlib'}))"));
+        console.log(py.runPython("import sys; ' '.join(sorted(set(sys.builtin_module_names) & {'_sqlite3', '_lzma', '_decimal', '_multibytecodec', '_codecs_jp', '_bz2', 'zlib'}))"));
         """)  # fmt: skip
     assert out.strip() == "_bz2 zlib"
 
@@ -212,13 +229,24 @@ def test_chromium_main_thread_prescan_and_decimal_fallback(page: Any, server: An
         const fallback = plain.runPython(
             "import json, sys, decimal, zipfile; json.dumps(['_pydecimal' in sys.modules,"
             + " '_decimal' in sys.modules, str(decimal.Decimal(1) / 7)])");
+        // ... a CJK codec's module cannot be fetched: its error says so (not "unknown
+        // encoding"), and after loadPackage the codec works
+        let codec = 'no error';
+        try { plain.runPython("'日本'.encode('shift_jis')"); } catch (e) { codec = e.message; }
+        await plain.loadPackage('cjkcodecs');
+        plain.runPython(code.cjk);
+        const cjk = plain.runPython('import json; json.dumps(result)');
         const py = await loadPinnace({ indexURL: '/dist/' });
         await py.runPythonAsync(code.sqlite);
         const sqlite = py.runPython('import json; json.dumps(result)');
         await py.runPythonAsync(code.decimal);
-        return { fallback, sqlite, decimal: py.runPython('json.dumps(result)') };
-    }""", {"sqlite": SQLITE, "decimal": DECIMAL})  # fmt: skip
+        return { fallback, codec, cjk, sqlite, decimal: py.runPython('json.dumps(result)') };
+    }""", {"sqlite": SQLITE, "decimal": DECIMAL, "cjk": CJK})  # fmt: skip
     assert json.loads(got["fallback"]) == [True, False, "0.1428571428571428571428571429"]
+    assert "ImportError: No module named '_codecs_jp': it is in package 'cjkcodecs'" in got["codec"]
+    assert "await pinnace.loadPackage('cjkcodecs')" in got["codec"]
+    assert "LookupError" not in got["codec"]
+    check_cjk(json.loads(got["cjk"]), before=True)
     check_sqlite(json.loads(got["sqlite"]), before=True)
     check_decimal(json.loads(got["decimal"]), before=True)
 
