@@ -60,6 +60,11 @@ LEVERS = [
     Lever("emmalloc", "allocator: emmalloc instead of dlmalloc", ("-sMALLOC=emmalloc",)),
     Lever("wasm-opt-O4", "binaryen -O4 over the linked module (dist's: -O3)",
           wasm_opt=("-O4", *link.WASM_OPT_FLAGS[1:])),
+    # The same PIC objects linked as a plain program: wasm-ld turns the GOT into constant
+    # globals, which binaryen folds into the code, so this bounds what PIC costs.  It cannot
+    # load side modules (decimal falls back to _pydecimal): not a candidate for dist/.
+    Lever("no-dynamic-linking", "linked without dynamic linking (-sMAIN_MODULE=0): the bound of "
+          "what position-independent code costs", ("-sMAIN_MODULE=0",)),
 ]
 
 
