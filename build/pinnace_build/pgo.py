@@ -183,7 +183,12 @@ def use_flags(profile: Path) -> str:
     return f"-fprofile-instr-use={profile} -Wno-profile-instr-unprofiled"
 
 
+def optimised_opt(profile: Path, lto: bool = True) -> str:
+    """Configure's OPT for the build that reads ``profile``."""
+    return f"{OPT_LTO if lto else OPT} {use_flags(profile)}"
+
+
 def optimised(tc: Toolchain, dist: Path, lto: bool = True) -> WasmBuild:
     """CPython compiled with the training's profile (``train``) and, with ``lto``, -flto: the
     build dist's main module is linked from (``lto=False``: a lever bench/levers.py measures)."""
-    return cpython.build(tc, opt=f"{OPT_LTO if lto else OPT} {use_flags(train(tc, dist))}")
+    return cpython.build(tc, opt=optimised_opt(train(tc, dist), lto))

@@ -1,6 +1,7 @@
-"""The profile runtime of the main module's PGO build (build/pinnace_build/pgo.py): compiler-rt's
-lib/profile built for wasm32-emscripten counts what instrumented wasm code runs under node, and
-LLVM's llvm-profdata reads what it writes."""
+"""The main module's PGO + LTO build (build/pinnace_build/pgo.py): compiler-rt's lib/profile
+built for wasm32-emscripten counts what instrumented wasm code runs under node, LLVM's
+llvm-profdata reads what it writes, and dist/'s main module is the link of the build that read
+the training's profile."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pinnace_build import pgo, toolchain
+from pinnace_build import cpython, exports, link, pgo, toolchain
 from pinnace_build import versions as V
+from pinnace_build.paths import DIST
 
 PROGRAM = """\
 #include <stdio.h>
@@ -42,3 +44,22 @@ def test_instrumented_wasm_counts_calls_and_llvm_profdata_reads_them(tmp_path: P
                             "--counts", str(raw)], capture_output=True, text=True, check=True)  # fmt: skip
     counts = dict(re.findall(r"^  (\w+):\n(?:    .*\n)*?    Function count: (\d+)$", shown.stdout, re.M))
     assert counts == {"twice": "37", "main": "1"}
+
+
+@pytest.mark.usefixtures("dist")
+def test_dist_main_module_is_linked_from_the_profiled_lto_build() -> None:
+    tc = toolchain.require()
+    plain = cpython.find(tc)
+    assert plain is not None, "the plain CPython build is not in the cache"
+    instrumented = cpython.WasmBuild(cpython.wasm_step(tc, pgo.OPT_GENERATE).path, plain.srcdir)
+    profile = pgo.profile_step(instrumented).path / "cpython.profdata"
+    summary = subprocess.run([str(Path(V.LLVM_ROOT) / "llvm-profdata"), "show", str(profile)],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    functions = int(re.search(r"Total functions: (\d+)", summary)[1])  # type: ignore[index]
+    assert functions > 10_000  # the training ran CPython, not a stub
+    optimised = cpython.wasm_step(tc, pgo.optimised_opt(profile))
+    assert optimised.is_built()
+    assert (optimised.path / "Python" / "ceval.o").read_bytes()[:4] == b"BC\xc0\xde"  # LTO: bitcode
+    build = cpython.WasmBuild(optimised.path, plain.srcdir)
+    linked = link.step(tc, build, exports.needed_by(DIST), api_from=plain).path / "pinnace.asm.wasm"
+    assert linked.read_bytes() == (DIST / "pinnace.asm.wasm").read_bytes()
