@@ -48,14 +48,18 @@ class Lever:
     wasm_opt: tuple[str, ...] = ()  # then binaryen's wasm-opt over the linked module
     pgo: bool = True  # CPython compiled with the training's profile (pgo.py), as dist's is
     lto: bool = True  # ... and with -flto, as dist's is
+    fixed_base: bool = True  # the linked module rewritten at its fixed base (fixed_base.py), as dist's is
 
 
-# dist's main module: CPython with PGO and LTO (pgo.optimised), binaryen -O3 over the link.
+# dist's main module: CPython with PGO and LTO (pgo.optimised), rewritten at its fixed base
+# (fixed_base.py), binaryen -O3 over the link.
 LEVERS = [
     Lever("plain", "CPython compiled without profile or LTO (configure's -O3 alone)",
           pgo=False, lto=False),
     Lever("lto-only", "without the profile (LTO alone)", pgo=False),
     Lever("pgo-only", "without LTO (the profile alone)", lto=False),
+    Lever("pic-bases", "without the fixed-base rewrite (bases and GOT read at run time)",
+          fixed_base=False),
     Lever("mimalloc", "allocator: mimalloc instead of dlmalloc", ("-sMALLOC=mimalloc",)),
     Lever("emmalloc", "allocator: emmalloc instead of dlmalloc", ("-sMALLOC=emmalloc",)),
     Lever("wasm-opt-O4", "binaryen -O4 over the linked module (dist's: -O3)",
@@ -82,7 +86,8 @@ def make_variant(lever: Lever, dist: Path) -> Path:
         built = cpython_build(tc, opt=pgo.OPT_LTO if lever.lto else None)
     folder = variants_root() / lever.name
     link.folder_like(dist, folder)
-    linked = link.build(tc, built, exports.needed_by(dist), lever.link_flags, api_from=plain)
+    linked = link.build(tc, built, exports.needed_by(dist), lever.link_flags, api_from=plain,
+                        with_fixed_base=lever.fixed_base)
     link.copy_to(linked, folder)
     if lever.wasm_opt:  # cached like a step: binaryen -O4 over the module takes minutes
         step = Step("main-module-wasm-opt", {"linked": linked.name, "flags": list(lever.wasm_opt)})

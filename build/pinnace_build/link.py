@@ -16,7 +16,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import apart_modules, exports
+from . import apart_modules, exports, fixed_base
 from . import versions as V
 from .cache import BuildError, Step, content_key, file_digest, tree_digest
 from .cpython import WasmBuild, make_vars
@@ -94,7 +94,7 @@ def inittab_without_left_out(config_c: str) -> str:
 
 
 def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] = (),
-         api_from: WasmBuild | None = None) -> Step:  # fmt: skip
+         api_from: WasmBuild | None = None, with_fixed_base: bool = True) -> Step:  # fmt: skip
     inputs = {
         "cpython": cp.builddir.name,
         "runtime_c": tree_digest(RUNTIME / "src"),
@@ -104,8 +104,11 @@ def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] =
         "side_module_imports": content_key({"names": needed}),
         "exports_py": file_digest(Path(exports.__file__)),
         "leaves_out": MAIN_MODULE_LEAVES_OUT.modules,
+        "fixed_base": file_digest(Path(fixed_base.__file__)),
         "v": 3,
     }
+    if not with_fixed_base:  # a variant (bench/levers.py)
+        inputs["fixed_base"] = None
     if extra:  # a variant (bench/levers.py); dist's own key stays as it was
         inputs["extra_flags"] = list(extra)
     if api_from is not None:
@@ -114,7 +117,7 @@ def step(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] =
 
 
 def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path, extra: Sequence[str] = (),
-          api_from: WasmBuild | None = None) -> None:  # fmt: skip
+          api_from: WasmBuild | None = None, with_fixed_base: bool = True) -> None:  # fmt: skip
     b = cp.builddir
     v = make_vars(b, ["LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS", "PY_CORE_CFLAGS"])
     includes = [f"-I{cp.srcdir / 'Include'}", f"-I{b}"]
@@ -147,6 +150,9 @@ def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path, extra: Seq
     tc.run([str(tc.emcc), *LINK_FLAGS, *extra, f"-Wl,@{response}", "-o", str(glue), *objects,
             *libs], cwd=b)  # fmt: skip
     wasm = out / "pinnace.asm.wasm"
+    if with_fixed_base and "-sMAIN_MODULE=0" not in extra:  # (a plain program has no bases)
+        folded = fixed_base.apply(wasm, glue, tc.run, tc.binaryen / "bin", WASM_OPT_FLAGS[1:])
+        (out / "fixed-base.txt").write_text(f"{folded} GOT globals made constant\n")
     tc.run([str(tc.binaryen / "bin" / "wasm-opt"), *WASM_OPT_FLAGS, str(wasm), "-o", str(wasm)])
     glue.write_text(prune_export_wrappers(glue.read_text()))
     subprocess.run(["node", "--check", str(glue)], check=True)
@@ -170,13 +176,14 @@ def prune_export_wrappers(glue: str) -> str:
 
 
 def build(tc: Toolchain, cp: WasmBuild, needed: list[str], extra: Sequence[str] = (),
-          api_from: WasmBuild | None = None) -> Path:  # fmt: skip
+          api_from: WasmBuild | None = None, with_fixed_base: bool = True) -> Path:  # fmt: skip
     """Link (if needed) and return the directory holding pinnace.asm.{mjs,wasm}; ``needed``:
-    the symbols the shipped side modules import (exports.needed_by).  For a variant measured by
-    bench/levers.py: ``extra``, more emcc link flags; ``api_from``, the build whose objects say
-    what the C API is."""
-    return step(tc, cp, needed, extra, api_from).ensure(
-        lambda out: _link(tc, cp, needed, out, extra, api_from))
+    the symbols the shipped side modules import (exports.needed_by); ``api_from``: the build
+    whose objects say what the C API is (when ``cp``'s are bitcode).  For a variant measured by
+    bench/levers.py: ``extra``, more emcc link flags; ``with_fixed_base=False``, without
+    fixed_base.py's rewrite."""
+    return step(tc, cp, needed, extra, api_from, with_fixed_base).ensure(
+        lambda out: _link(tc, cp, needed, out, extra, api_from, with_fixed_base))
 
 
 ASM = ("pinnace.asm.mjs", "pinnace.asm.wasm")
