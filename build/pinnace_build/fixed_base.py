@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cache import BuildError
+from .wasm_snapshot import leb
 
 BASES = ("__memory_base", "__table_base")
 
@@ -106,18 +107,10 @@ def _base_plus_constant(chunk: list[str], bases: dict[str, int]) -> tuple[str, i
 
 def dylink_section(wasm: bytes) -> bytes:
     """The module's first section, which must be ``dylink.0`` (a BuildError if it is not)."""
-    i, size, shift = 9, 0, 0
-    while True:
-        byte = wasm[i]
-        i += 1
-        size |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            break
-    section = wasm[8 : i + size]
-    if wasm[8] != 0 or wasm[i : i + 9] != b"\x08dylink.0":
+    size, payload_at = leb(wasm, 9)
+    if wasm[8] != 0 or wasm[payload_at : payload_at + 9] != b"\x08dylink.0":
         raise BuildError("main-module: its first section is not dylink.0")
-    return section
+    return wasm[8 : payload_at + size]
 
 
 def apply(wasm: Path, glue: Path, run: Callable[[list[str]], object], binaryen_bin: Path,
