@@ -68,7 +68,7 @@ LEVERS = [
     # globals, which binaryen folds into the code, so this bounds what PIC costs.  It cannot
     # load side modules (decimal falls back to _pydecimal): not a candidate for dist/.
     Lever("no-dynamic-linking", "linked without dynamic linking (-sMAIN_MODULE=0): the bound of "
-          "what position-independent code costs", ("-sMAIN_MODULE=0",)),
+          "what position-independent code costs", ("-sMAIN_MODULE=0",), fixed_base=False),
 ]
 
 

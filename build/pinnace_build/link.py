@@ -68,7 +68,7 @@ WASM_OPT_FLAGS = ["-O3", "--enable-exception-handling", "--enable-bulk-memory", 
 
 
 # Builtins of the cross build that the main module leaves out, with their inittab entries: they
-# ship as side modules in a stdlib piece (apart_modules.py; 0.2 MB of the wasm under brotli).
+# ship as side modules in a stdlib piece (apart_modules.py; 0.3 MB of the wasm under brotli).
 MAIN_MODULE_LEAVES_OUT = apart_modules.CJK
 
 
@@ -150,7 +150,7 @@ def _link(tc: Toolchain, cp: WasmBuild, needed: list[str], out: Path, extra: Seq
     tc.run([str(tc.emcc), *LINK_FLAGS, *extra, f"-Wl,@{response}", "-o", str(glue), *objects,
             *libs], cwd=b)  # fmt: skip
     wasm = out / "pinnace.asm.wasm"
-    if with_fixed_base and "-sMAIN_MODULE=0" not in extra:  # (a plain program has no bases)
+    if with_fixed_base:
         folded = fixed_base.apply(wasm, glue, tc.run, tc.binaryen / "bin", WASM_OPT_FLAGS[1:])
         (out / "fixed-base.txt").write_text(f"{folded} GOT globals made constant\n")
     tc.run([str(tc.binaryen / "bin" / "wasm-opt"), *WASM_OPT_FLAGS, str(wasm), "-o", str(wasm)])

@@ -1,5 +1,5 @@
-"""The main module's CPython, optimised with a profile and across files (PGO + LTO): 15% faster
-on pyperformance's files than the plain -O3 build (docs/benchmarks.md, "Build levers of the main
+"""The main module's CPython, optimised with a profile and across files (PGO + LTO): 10-15%
+faster on pyperformance's files than the plain -O3 build (docs/benchmarks.md, "Build levers of the main
 module", measured by bench/levers.py).  Only the main module is linked from it: packages build
 against the plain build (cpython.build()), whose headers and ABI are the same and whose
 sysconfigdata carries no profile or LTO flag.
@@ -142,24 +142,25 @@ def link_generate(tc: Toolchain) -> tuple[str, ...]:
     return (*LINK_GENERATE, str(runtime(tc)))
 
 
-def profile_step(instrumented: WasmBuild) -> Step:
+def profile_step(tc: Toolchain) -> Step:
     """Keyed by the instrumented CPython build, not by its link: a main module linked again for
     other exports runs the same code, so its profile stays (and with it the optimised build)."""
-    return Step("cpython-profile", {"cpython": instrumented.builddir.name,
+    return Step("cpython-profile", {"cpython": cpython.wasm_step(tc, OPT_GENERATE).path.name,
                                     "runtime": runtime_step().key, "train": TRAIN, "v": 2})  # fmt: skip
 
 
 def train(tc: Toolchain, dist: Path) -> Path:
     """The merged profile (``cpython.profdata``) of the training workload, run under node in a
     folder with ``dist``'s loader and stdlib and a main module linked from the instrumented
-    build and the profile runtime (made only when the profile is not cached)."""
-    instrumented = cpython.build(tc, opt=OPT_GENERATE)
+    build and the profile runtime (all made only when the profile is not cached)."""
 
     def collect(out: Path) -> None:
         folder = out / "dist"
         link.folder_like(dist, folder)
+        instrumented = cpython.build(tc, opt=OPT_GENERATE)
         linked = link.build(tc, instrumented, exports.needed_by(dist), link_generate(tc),
-                            api_from=cpython.build(tc))  # fmt: skip
+                            api_from=cpython.build(tc), with_fixed_base=False)  # fmt: skip
+        # (bases read at run time: the module the profile runtime's patch was checked with)
         link.copy_to(linked, folder)
         raw = out / "cpython.profraw"
         env = dict(os.environ, LLVM_PROFILE_FILE=str(raw), PYTHON_COLORS="0")
@@ -174,7 +175,7 @@ def train(tc: Toolchain, dist: Path) -> Path:
         raw.unlink()
         shutil.rmtree(folder)
 
-    return profile_step(instrumented).ensure(collect) / "cpython.profdata"
+    return profile_step(tc).ensure(collect) / "cpython.profdata"
 
 
 def use_flags(profile: Path) -> str:
